@@ -1,0 +1,13 @@
+//go:build tools
+
+// Package tools pins the control-plane binaries the test harness builds:
+// etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok.
+package tools
+
+import (
+	_ "go.etcd.io/etcd/server/v3"
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "sigs.k8s.io/kwok/cmd/kwok"
+)
