@@ -1,7 +1,7 @@
 //go:build tools
 
 // Package tools pins the control-plane binaries the test harness builds:
-// etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok.
+// etcd, kube-apiserver, kube-controller-manager and kube-scheduler.
 package tools
 
 import (
@@ -9,5 +9,4 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
-	_ "sigs.k8s.io/kwok/cmd/kwok"
 )

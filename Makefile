@@ -1,0 +1,54 @@
+# appstore: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NPM_STAMP := node_modules/.package-lock.json
+
+.PHONY: help install gen check-gen peers build typecheck lint test test-unit test-integration run clean
+
+help:
+	@echo "make run    - the whole local system: control plane, Tiller, chart repository, the store"
+	@echo "make test   - unit and integration tests against the real peers (built on first use)"
+	@echo "make gen    - regenerate gen/ from proto/"
+	@echo "make peers  - build (or reuse) the Go peers: etcd, kube-apiserver, kwok, Tiller, helm"
+
+# npm ci only when package-lock.json changed since the last install.
+$(NPM_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(NPM_STAMP)
+
+install: $(NPM_STAMP)
+
+gen: install
+	node scripts/gen-proto.mjs
+
+# Fails when gen/ differs from what proto/ generates.
+check-gen: gen
+	@git diff --exit-code --stat -- gen/ && test -z "$$(git status --porcelain -- gen/)" \
+		|| (echo "gen/ is stale: run 'make gen' and commit it" >&2; exit 1)
+
+peers: install
+	npx tsx test/harness/build-peers.ts
+
+build: install
+	npx tsc -p tsconfig.build.json
+
+typecheck: install
+	npx tsc --noEmit -p tsconfig.json
+
+lint: install
+	npx eslint .
+
+test-unit: install
+	npx jest --selectProjects unit
+
+test-integration: peers
+	npx jest --selectProjects integration
+
+test: install peers
+	npx jest
+
+run: build peers
+	node dist/test/harness/run-local.js
+
+clean:
+	rm -rf dist .run

@@ -1,0 +1,97 @@
+/**
+ * Environment variables → one typed, validated Config. Fails fast at start,
+ * naming the offending variable, rather than at the first request.
+ */
+export interface RepoConfig {
+  readonly name: string;
+  readonly url: string;
+}
+
+export interface Config {
+  /** Tiller's gRPC address, as the Helm 2 CLI names it (HELM_HOST). */
+  readonly helmHost: string;
+  /** Path of a kubeconfig; undefined means ~/.kube/config or in-cluster. */
+  readonly kubeconfig: string | undefined;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly repos: readonly RepoConfig[];
+  readonly tokensFile: string | undefined;
+  readonly namespacesFile: string | undefined;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    helmHost: hostPort(env, 'HELM_HOST', '127.0.0.1:44134'),
+    kubeconfig: optional(env, 'KUBECONFIG'),
+    httpPort: port(env, 'APPSTORE_HTTP_PORT', 8080),
+    grpcPort: port(env, 'APPSTORE_GRPC_PORT', 9090),
+    repos: repos(env, 'APPSTORE_REPOS'),
+    tokensFile: optional(env, 'APPSTORE_TOKENS_FILE'),
+    namespacesFile: optional(env, 'APPSTORE_NAMESPACES_FILE'),
+    logLevel: oneOf(env, 'APPSTORE_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
+  };
+}
+
+function optional(env: Env, key: string): string | undefined {
+  const value = env[key]?.trim();
+  return value ? value : undefined;
+}
+
+function port(env: Env, key: string, fallback: number): number {
+  const raw = optional(env, key);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > 65535) {
+    throw new ConfigError(`${key} must be a port number (1-65535), got "${raw}"`);
+  }
+  return value;
+}
+
+function hostPort(env: Env, key: string, fallback: string): string {
+  const raw = optional(env, key) ?? fallback;
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(raw);
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+    throw new ConfigError(`${key} must be host:port, got "${raw}"`);
+  }
+  return raw;
+}
+
+function oneOf(env: Env, key: string, allowed: readonly string[], fallback: string): string {
+  const raw = optional(env, key) ?? fallback;
+  if (!allowed.includes(raw)) throw new ConfigError(`${key} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw;
+}
+
+/** `name=url,name=url`: names are DNS-label-like, urls http(s). */
+function repos(env: Env, key: string): RepoConfig[] {
+  const raw = optional(env, key);
+  if (raw === undefined) return [];
+  const seen = new Set<string>();
+  return raw.split(',').map((part) => {
+    const eq = part.indexOf('=');
+    const name = part.slice(0, eq).trim();
+    const url = part.slice(eq + 1).trim();
+    if (eq < 0 || !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(name)) {
+      throw new ConfigError(`${key}: "${part}" is not name=url with a lowercase DNS-label name`);
+    }
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError(`${key}: "${url}" (repo ${name}) is not a URL`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new ConfigError(`${key}: repo ${name} must use http or https, got ${parsed.protocol}`);
+    }
+    if (seen.has(name)) throw new ConfigError(`${key}: repo name ${name} appears twice`);
+    seen.add(name);
+    return { name, url: url.replace(/\/+$/, '') };
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * Tiller answers most failures with gRPC code UNKNOWN and an English message,
+ * so its errors are classified here by code first, then by the messages that
+ * Tiller v2.17 produces. Tiller's own message is always kept in
+ * details.upstream so nothing is lost for the caller or the logs.
+ */
+import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { AppStoreError, type ErrorCode } from '../domain/errors.js';
+
+export type TillerErrorKind =
+  | 'NotFound'
+  | 'NameInUse'
+  | 'IncompatibleVersion'
+  | 'Unavailable'
+  | 'InvalidChart'
+  | 'InProgress'
+  | 'Failed';
+
+const PATTERNS: ReadonlyArray<readonly [RegExp, TillerErrorKind]> = [
+  [/^release: ".*" not found|not found$|^offset ".*" not found/, 'NotFound'],
+  [/already exists|cannot re-use a name that is still in use|^release: ".*" already exists/, 'NameInUse'],
+  [/^incompatible versions client\[/, 'IncompatibleVersion'],
+  [/another operation \(install\/upgrade\/rollback\) is in progress/, 'InProgress'],
+  [
+    /^(render error in|parse error in|YAML parse error on|no chart provided|invalid release name|release name .* exceeds|Chart incompatible with Tiller|Chart requires kubernetesVersion|validation failed)/,
+    'InvalidChart',
+  ],
+];
+
+const CODE_OF_KIND: Record<TillerErrorKind, ErrorCode> = {
+  NotFound: 'NotFound',
+  NameInUse: 'AlreadyExists',
+  IncompatibleVersion: 'FailedPrecondition',
+  Unavailable: 'Unavailable',
+  InvalidChart: 'InvalidArgument',
+  InProgress: 'Conflict',
+  Failed: 'Internal',
+};
+
+const UNAVAILABLE_CODES = new Set<number>([
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.CANCELLED,
+  GrpcStatus.RESOURCE_EXHAUSTED,
+]);
+
+export function isServiceError(err: unknown): err is ServiceError {
+  return err instanceof Error && typeof (err as Partial<ServiceError>).code === 'number' && 'metadata' in err;
+}
+
+export function classifyTillerError(err: ServiceError): TillerErrorKind {
+  if (UNAVAILABLE_CODES.has(err.code)) return 'Unavailable';
+  if (err.code === GrpcStatus.NOT_FOUND) return 'NotFound';
+  const message = err.details ?? '';
+  return PATTERNS.find(([re]) => re.test(message))?.[1] ?? 'Failed';
+}
+
+/** Turns whatever a Tiller call threw into an AppStoreError naming the operation. */
+export function fromTillerError(operation: string, err: unknown): AppStoreError {
+  if (!isServiceError(err)) return AppStoreError.from(err);
+  const kind = classifyTillerError(err);
+  const upstream = err.details || err.message;
+  const message =
+    kind === 'Unavailable' ? `Tiller is unavailable (${operation}): ${upstream}` : `Tiller ${operation}: ${upstream}`;
+  return new AppStoreError(CODE_OF_KIND[kind], message, { upstream, tiller: kind, grpcCode: err.code }, { cause: err });
+}

@@ -1,0 +1,253 @@
+/**
+ * A real local Kubernetes control plane plus Tiller, all on 127.0.0.1 with
+ * free ports: etcd, kube-apiserver (RBAC on), kube-controller-manager,
+ * kube-scheduler, kwok (a simulated kubelet for one fake Node, so Pods turn
+ * Running and Ready) and Tiller v2.17 with secret storage. Used by jest's
+ * globalSetup and by `make run`.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { ensurePeers, type PeerPaths, type Progress } from './peers.js';
+import { ProcessGroup } from './processes.js';
+import { freePort, waitFor } from './net.js';
+import { repoRoot } from './paths.js';
+
+export interface ClusterInfo {
+  /** Admin kubeconfig (system:masters through a static token). */
+  readonly kubeconfig: string;
+  readonly apiServerUrl: string;
+  readonly adminToken: string;
+  /** CA bundle of the API server's serving certificate. */
+  readonly caFile: string;
+  /** host:port of Tiller's gRPC endpoint, as HELM_HOST names it. */
+  readonly helmHost: string;
+  readonly tillerNamespace: string;
+  readonly peers: PeerPaths;
+  readonly dir: string;
+}
+
+export interface Cluster extends ClusterInfo {
+  /** Restarts Tiller on the same address (fault tests, recovery). */
+  restartTiller(): Promise<void>;
+  stopTiller(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const FAKE_NODE = 'kwok-node-0';
+
+export async function startCluster(dir: string, progress: Progress = (l) => console.error(`[cluster] ${l}`)): Promise<Cluster> {
+  const peers = await ensurePeers(progress);
+  rmSync(dir, { recursive: true, force: true });
+  for (const sub of ['logs', 'etcd', 'pki']) mkdirSync(join(dir, sub), { recursive: true });
+  const procs = new ProcessGroup(join(dir, 'logs'));
+  const onExit = () => procs.killAllNow();
+  process.once('exit', onExit);
+
+  try {
+    const pki = join(dir, 'pki');
+    const adminToken = randomBytes(24).toString('hex');
+    writeFileSync(join(pki, 'tokens.csv'), `${adminToken},admin,admin,"system:masters"\n`, { mode: 0o600 });
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(join(pki, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    writeFileSync(join(pki, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+
+    progress('starting etcd');
+    const [etcdClient, etcdPeer] = [await freePort(), await freePort()];
+    procs.start('etcd', peers.etcd, [
+      `--data-dir=${join(dir, 'etcd')}`,
+      `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`,
+      '--unsafe-no-fsync',
+      '--quota-backend-bytes=2147483648',
+    ]);
+    await waitFor('etcd', () => httpOk(`http://127.0.0.1:${etcdClient}/health`), 30_000, () => procs.tail('etcd'));
+
+    progress('starting kube-apiserver');
+    const apiPort = await freePort();
+    const certDir = join(pki, 'apiserver');
+    procs.start('kube-apiserver', peers['kube-apiserver'], [
+      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+      `--cert-dir=${certDir}`,
+      `--secure-port=${apiPort}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      '--service-cluster-ip-range=10.0.0.0/24',
+      '--authorization-mode=Node,RBAC',
+      `--token-auth-file=${join(pki, 'tokens.csv')}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${join(pki, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(pki, 'sa.key')}`,
+      '--api-audiences=https://kubernetes.default.svc.cluster.local',
+      '--allow-privileged=true',
+      '--enable-priority-and-fairness=false',
+      '--endpoint-reconciler-type=none',
+    ]);
+    const apiServerUrl = `https://127.0.0.1:${apiPort}`;
+    const caFile = join(certDir, 'apiserver.crt');
+    await waitFor(
+      'kube-apiserver /readyz',
+      () => httpsOk(`${apiServerUrl}/readyz`, caFile, adminToken),
+      90_000,
+      () => procs.tail('kube-apiserver'),
+    );
+
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, kubeconfigYaml(apiServerUrl, caFile, adminToken), { mode: 0o600 });
+
+    progress('starting kube-controller-manager, kube-scheduler and kwok');
+    const serving = async () => [
+      '--bind-address=127.0.0.1',
+      `--secure-port=${await freePort()}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+    ];
+    procs.start('kube-controller-manager', peers['kube-controller-manager'], [
+      `--kubeconfig=${kubeconfig}`,
+      '--leader-elect=false',
+      ...(await serving()),
+      `--service-account-private-key-file=${join(pki, 'sa.key')}`,
+      `--root-ca-file=${caFile}`,
+      '--use-service-account-credentials=false',
+      '--concurrent-deployment-syncs=10',
+      '--concurrent-replicaset-syncs=10',
+    ]);
+    procs.start('kube-scheduler', peers['kube-scheduler'], [
+      `--kubeconfig=${kubeconfig}`,
+      '--leader-elect=false',
+      ...(await serving()),
+    ]);
+    procs.start('kwok', peers.kwok, [
+      `--kubeconfig=${kubeconfig}`,
+      '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+      '--cidr=10.244.0.0/16',
+      '--node-ip=127.0.0.1',
+      '--node-lease-duration-seconds=40',
+      `--config=${join(repoRoot, 'test', 'cluster', 'kwok', 'stages.yaml')}`,
+    ]);
+    await createFakeNode(apiServerUrl, caFile, adminToken);
+
+    progress('starting Tiller');
+    const tillerNamespace = 'kube-system';
+    const [tillerPort, probePort] = [await freePort(), await freePort()];
+    const helmHost = `127.0.0.1:${tillerPort}`;
+    const tillerArgs = [`--listen=${helmHost}`, `--probe-listen=127.0.0.1:${probePort}`, '--storage=secret'];
+    const tillerEnv = { KUBECONFIG: kubeconfig, TILLER_NAMESPACE: tillerNamespace };
+    const startTiller = async () => {
+      procs.start('tiller', peers.tiller, tillerArgs, tillerEnv);
+      await waitFor(
+        'Tiller readiness probe',
+        () => httpOk(`http://127.0.0.1:${probePort}/readiness`),
+        60_000,
+        () => procs.tail('tiller'),
+      );
+    };
+    await startTiller();
+    progress(`ready: kube-apiserver ${apiServerUrl}, Tiller ${helmHost}`);
+
+    return {
+      kubeconfig,
+      apiServerUrl,
+      adminToken,
+      caFile,
+      helmHost,
+      tillerNamespace,
+      peers,
+      dir,
+      stopTiller: () => procs.stop('tiller'),
+      restartTiller: async () => {
+        await procs.stop('tiller');
+        await startTiller();
+      },
+      stop: async () => {
+        await procs.stopAll();
+        process.removeListener('exit', onExit);
+      },
+    };
+  } catch (err) {
+    await procs.stopAll();
+    process.removeListener('exit', onExit);
+    throw err;
+  }
+}
+
+function kubeconfigYaml(server: string, caFile: string, token: string): string {
+  return yaml.dump({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'appstore-local', cluster: { server, 'certificate-authority-data': readFileSync(caFile).toString('base64') } }],
+    users: [{ name: 'admin', user: { token } }],
+    contexts: [{ name: 'appstore-local', context: { cluster: 'appstore-local', user: 'admin' } }],
+    'current-context': 'appstore-local',
+  });
+}
+
+/** A Node that kwok manages: Pods scheduled to it are reported Running and Ready. */
+async function createFakeNode(apiServerUrl: string, caFile: string, token: string): Promise<void> {
+  const resources = { cpu: '32', memory: '256Gi', pods: '250' };
+  const node = {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: FAKE_NODE,
+      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+      labels: { 'kubernetes.io/hostname': FAKE_NODE, 'kubernetes.io/os': 'linux', type: 'kwok' },
+    },
+    status: { allocatable: resources, capacity: resources },
+  };
+  const res = await httpsJson('POST', `${apiServerUrl}/api/v1/nodes`, caFile, token, node);
+  if (res.status !== 201 && res.status !== 409) throw new Error(`creating the fake node failed: ${res.status} ${res.body}`);
+}
+
+function httpOk(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpGet(url, { timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+async function httpsOk(url: string, caFile: string, token: string): Promise<boolean> {
+  try {
+    return (await httpsJson('GET', url, caFile, token)).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+function httpsJson(
+  method: string,
+  url: string,
+  caFile: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      {
+        method,
+        ca: readFileSync(caFile),
+        timeout: 5000,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}

@@ -1,0 +1,149 @@
+/**
+ * Builds the Go peers the store is tested against (etcd, kube-apiserver,
+ * kube-controller-manager, kube-scheduler, kwok, Tiller v2.17 and the Helm v2
+ * CLI) from the Go modules under test/cluster/. No release binaries can be
+ * downloaded on the machines this runs on, so everything comes from the Go
+ * module proxy and is compiled here once.
+ *
+ * Binaries are cached under $APPSTORE_PEERS_CACHE (default
+ * ~/.cache/appstore/peers) in a folder named after a hash of the module's
+ * go.mod, go.sum, build flags and Go version: they are rebuilt only when one
+ * of those changes.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+import { repoRoot } from './paths.js';
+
+export const TILLER_VERSION = 'v2.17.0';
+export const KUBERNETES_VERSION = 'v1.34.4';
+
+interface PeerModule {
+  /** Folder under test/cluster/. */
+  readonly dir: string;
+  /** Package path → name of the binary it produces. */
+  readonly packages: Readonly<Record<string, string>>;
+  readonly ldflags: string;
+}
+
+const MODULES: readonly PeerModule[] = [
+  {
+    dir: 'controlplane',
+    packages: {
+      'go.etcd.io/etcd/server/v3': 'etcd',
+      'k8s.io/kubernetes/cmd/kube-apiserver': 'kube-apiserver',
+      'k8s.io/kubernetes/cmd/kube-controller-manager': 'kube-controller-manager',
+      'k8s.io/kubernetes/cmd/kube-scheduler': 'kube-scheduler',
+    },
+    ldflags: [
+      '-s -w',
+      `-X k8s.io/component-base/version.gitVersion=${KUBERNETES_VERSION}`,
+      `-X k8s.io/component-base/version.gitMajor=1`,
+      `-X k8s.io/component-base/version.gitMinor=34`,
+    ].join(' '),
+  },
+  { dir: 'kwok', packages: { 'sigs.k8s.io/kwok/cmd/kwok': 'kwok' }, ldflags: '-s -w' },
+  {
+    dir: 'tiller',
+    packages: { 'k8s.io/helm/cmd/tiller': 'tiller', 'k8s.io/helm/cmd/helm': 'helm' },
+    // Stamped with the real version so Tiller's client-version check runs
+    // (an unstamped build accepts any client).
+    ldflags: `-s -w -X k8s.io/helm/pkg/version.Version=${TILLER_VERSION} -X k8s.io/helm/pkg/version.BuildMetadata=`,
+  },
+];
+
+export type PeerName =
+  | 'etcd'
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'kwok'
+  | 'tiller'
+  | 'helm';
+
+export type PeerPaths = Record<PeerName, string>;
+
+export type Progress = (line: string) => void;
+
+function cacheRoot(): string {
+  return process.env.APPSTORE_PEERS_CACHE ?? join(homedir(), '.cache', 'appstore', 'peers');
+}
+
+function goVersion(): string {
+  return execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim();
+}
+
+function moduleKey(mod: PeerModule, go: string): string {
+  const dir = join(repoRoot, 'test', 'cluster', mod.dir);
+  const hash = createHash('sha256');
+  for (const file of ['go.mod', 'go.sum']) hash.update(readFileSync(join(dir, file)));
+  hash.update(JSON.stringify([mod.packages, mod.ldflags, go]));
+  return `${mod.dir}-${hash.digest('hex').slice(0, 16)}`;
+}
+
+async function build(mod: PeerModule, outDir: string, progress: Progress): Promise<void> {
+  const tmp = `${outDir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const cwd = join(repoRoot, 'test', 'cluster', mod.dir);
+  const args = ['build', '-v', '-trimpath', '-o', `${tmp}/`, '-ldflags', mod.ldflags, ...Object.keys(mod.packages)];
+  const started = Date.now();
+  progress(`building ${mod.dir} peers (${Object.values(mod.packages).join(', ')}); the first build downloads modules and takes minutes`);
+  const total = countPackages(cwd, Object.keys(mod.packages));
+  const child = spawn('go', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CGO_ENABLED: '0' } });
+  let compiled = 0;
+  let lastReport = 0;
+  const errors: string[] = [];
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    // `go build -v` names each package as it is compiled; anything else is an error.
+    if (/^[\w.-]+(\/[\w.~+-]+)*$/.test(line)) compiled += 1;
+    else errors.push(line);
+    if (Date.now() - lastReport > 5000) {
+      lastReport = Date.now();
+      progress(`  ${mod.dir}: ${compiled}/${total} packages compiled, ${Math.round((Date.now() - started) / 1000)} s`);
+    }
+  });
+  const code = await new Promise<number | null>((res, rej) => {
+    child.on('error', rej);
+    child.on('close', res);
+  });
+  if (code !== 0) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`go build of ${mod.dir} failed (exit ${code}):\n${errors.slice(-40).join('\n')}`);
+  }
+  // `go build -o dir/` names a binary after its package's last element.
+  for (const [pkg, name] of Object.entries(mod.packages)) {
+    const built = join(tmp, pkg.split('/').filter((p) => !/^v\d+$/.test(p)).pop() ?? name);
+    if (built !== join(tmp, name)) renameSync(built, join(tmp, name));
+  }
+  rmSync(outDir, { recursive: true, force: true });
+  renameSync(tmp, outDir);
+  progress(`  ${mod.dir}: built ${compiled} packages in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+/** How many packages a build may compile at most (dependencies included), for progress lines. */
+function countPackages(cwd: string, packages: readonly string[]): number | string {
+  try {
+    const out = execFileSync('go', ['list', '-deps', ...packages], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return out.split('\n').filter(Boolean).length;
+  } catch {
+    return '?';
+  }
+}
+
+/** Returns the path of every peer binary, building the ones not cached yet. */
+export async function ensurePeers(progress: Progress = (l) => console.error(`[peers] ${l}`)): Promise<PeerPaths> {
+  const go = goVersion();
+  const paths: Partial<PeerPaths> = {};
+  for (const mod of MODULES) {
+    const outDir = join(cacheRoot(), moduleKey(mod, go));
+    const names = Object.values(mod.packages);
+    if (!names.every((n) => existsSync(join(outDir, n)))) await build(mod, outDir, progress);
+    for (const name of names) paths[name as PeerName] = join(outDir, name);
+  }
+  return paths as PeerPaths;
+}

@@ -1,0 +1,73 @@
+/**
+ * `make run`: the whole system on one machine. Starts the local control plane
+ * and Tiller (unless HELM_HOST and KUBECONFIG point elsewhere), serves the
+ * sample chart repository, writes a development identity (alice and bob), and
+ * runs the store until interrupted. Everything stops on Ctrl-C.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildChartRepo, SAMPLE_CHARTS_DIR, serveChartRepo } from './chart-repo.js';
+import { startCluster, type Cluster } from './cluster.js';
+import { repoRoot, runDir } from './paths.js';
+
+const DEV_TOKENS = [
+  ['dev-alice-token', 'alice', ['fc:org:example.org', 'fc:adhoc:appstore-devs']],
+  ['dev-bob-token', 'bob', ['fc:org:example.org']],
+] as const;
+
+mkdirSync(runDir, { recursive: true });
+const external = Boolean(process.env.HELM_HOST && process.env.KUBECONFIG);
+let cluster: Cluster | undefined;
+if (!external) {
+  cluster = await startCluster(join(runDir, 'cluster'));
+  copyFileSync(cluster.kubeconfig, join(runDir, 'kubeconfig'));
+}
+
+const repoDir = join(runDir, 'repo');
+await buildChartRepo(SAMPLE_CHARTS_DIR, repoDir);
+const repo = await serveChartRepo(repoDir);
+
+const tokensFile = process.env.APPSTORE_TOKENS_FILE ?? join(runDir, 'tokens.csv');
+if (!process.env.APPSTORE_TOKENS_FILE) {
+  writeFileSync(
+    tokensFile,
+    DEV_TOKENS.map(([token, user, groups]) => `${token},${user},"${groups.join(',')}"`).join('\n') + '\n',
+    { mode: 0o600 },
+  );
+}
+
+const httpPort = process.env.APPSTORE_HTTP_PORT ?? '8080';
+const env = {
+  ...process.env,
+  HELM_HOST: process.env.HELM_HOST ?? cluster?.helmHost,
+  KUBECONFIG: process.env.KUBECONFIG ?? join(runDir, 'kubeconfig'),
+  APPSTORE_HTTP_PORT: httpPort,
+  APPSTORE_REPOS: process.env.APPSTORE_REPOS ?? `sample=${repo.url}`,
+  APPSTORE_TOKENS_FILE: tokensFile,
+};
+const store = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')], { env, stdio: 'inherit' });
+
+console.log(`
+appstore is starting on http://127.0.0.1:${httpPort}
+  Tiller (HELM_HOST)     ${env.HELM_HOST}
+  KUBECONFIG             ${env.KUBECONFIG}   (kubectl --kubeconfig ${env.KUBECONFIG} get pods -A)
+  chart repository       ${env.APPSTORE_REPOS}
+  development tokens     ${tokensFile}  (alice: dev-alice-token, bob: dev-bob-token)
+  helm v2 CLI            ${cluster ? `${cluster.peers.helm} --host ${cluster.helmHost} list` : '(external Tiller)'}
+Try: curl -s http://127.0.0.1:${httpPort}/readyz
+Ctrl-C stops everything.
+`);
+
+let stopping = false;
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  store.kill('SIGTERM');
+  await repo.close();
+  await cluster?.stop();
+  process.exit(code);
+}
+store.on('exit', (code) => void stop(code ?? 1));
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));

@@ -1,0 +1,27 @@
+/**
+ * What the integration tests' globalSetup started, shared with the test
+ * files through a JSON file (jest runs tests in other contexts than
+ * globalSetup, so in-memory state does not reach them).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClusterInfo } from './cluster.js';
+import { runDir } from './paths.js';
+
+export interface TestEnv {
+  readonly cluster: Omit<ClusterInfo, 'peers'> & { peers: Record<string, string> };
+  /** Base URL of the sample chart repository served over HTTP. */
+  readonly repoUrl: string;
+  /** Folder of the built repository (archives + index.yaml). */
+  readonly repoDir: string;
+}
+
+export const TEST_ENV_FILE = join(runDir, 'test', 'env.json');
+
+export function writeTestEnv(env: TestEnv): void {
+  writeFileSync(TEST_ENV_FILE, JSON.stringify(env, null, 2));
+}
+
+export function readTestEnv(): TestEnv {
+  return JSON.parse(readFileSync(TEST_ENV_FILE, 'utf8')) as TestEnv;
+}

@@ -1,0 +1,51 @@
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+test('defaults: Tiller on loopback 44134, HTTP 8080, gRPC 9090, no repos', () => {
+  expect(loadConfig({})).toEqual({
+    helmHost: '127.0.0.1:44134',
+    kubeconfig: undefined,
+    httpPort: 8080,
+    grpcPort: 9090,
+    repos: [],
+    tokensFile: undefined,
+    namespacesFile: undefined,
+    logLevel: 'info',
+  });
+});
+
+test('every documented variable is read', () => {
+  const config = loadConfig({
+    HELM_HOST: 'tiller.kube-system:44134',
+    KUBECONFIG: '/etc/kube/config',
+    APPSTORE_HTTP_PORT: '8081',
+    APPSTORE_GRPC_PORT: '9091',
+    APPSTORE_REPOS: 'stable=https://charts.example.org/stable/, dev=http://127.0.0.1:8879',
+    APPSTORE_TOKENS_FILE: '/etc/appstore/tokens.csv',
+    APPSTORE_NAMESPACES_FILE: '/etc/appstore/namespaces.yaml',
+  });
+  expect(config).toMatchObject({
+    helmHost: 'tiller.kube-system:44134',
+    kubeconfig: '/etc/kube/config',
+    httpPort: 8081,
+    grpcPort: 9091,
+    repos: [
+      { name: 'stable', url: 'https://charts.example.org/stable' },
+      { name: 'dev', url: 'http://127.0.0.1:8879' },
+    ],
+    tokensFile: '/etc/appstore/tokens.csv',
+    namespacesFile: '/etc/appstore/namespaces.yaml',
+  });
+});
+
+test.each([
+  [{ APPSTORE_HTTP_PORT: 'eighty' }, /APPSTORE_HTTP_PORT must be a port number/],
+  [{ APPSTORE_GRPC_PORT: '70000' }, /APPSTORE_GRPC_PORT must be a port number/],
+  [{ HELM_HOST: 'tiller' }, /HELM_HOST must be host:port/],
+  [{ APPSTORE_REPOS: 'noequals' }, /APPSTORE_REPOS: "noequals" is not name=url/],
+  [{ APPSTORE_REPOS: 'a=ftp://x' }, /repo a must use http or https/],
+  [{ APPSTORE_REPOS: 'a=http://x,a=http://y' }, /repo name a appears twice/],
+  [{ APPSTORE_LOG_LEVEL: 'loud' }, /APPSTORE_LOG_LEVEL must be one of/],
+])('a bad value fails fast naming the variable: %j', (env, message) => {
+  expect(() => loadConfig(env)).toThrow(ConfigError);
+  expect(() => loadConfig(env)).toThrow(message);
+});

@@ -1,0 +1,44 @@
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { AppStoreError } from '../../../src/domain/errors.js';
+import { fromTillerError } from '../../../src/tiller/tiller-errors.js';
+
+function serviceError(code: status, details: string): ServiceError {
+  return Object.assign(new Error(`${code} ${status[code]}: ${details}`), { code, details, metadata: new Metadata() });
+}
+
+// Messages as Tiller v2.17 words them.
+test.each([
+  ['release: "blurry-green-cat" not found', 'NotFound', 'NotFound'],
+  ['a release named web already exists.\nRun: helm ls --all web; to check the status of the release', 'AlreadyExists', 'NameInUse'],
+  ['a release named web is in use, cannot re-use a name that is still in use', 'AlreadyExists', 'NameInUse'],
+  ['incompatible versions client[v2.16.0] server[v2.17.0]', 'FailedPrecondition', 'IncompatibleVersion'],
+  ['another operation (install/upgrade/rollback) is in progress', 'Conflict', 'InProgress'],
+  ['render error in "hello/templates/x.yaml": template: nil pointer evaluating', 'InvalidArgument', 'InvalidChart'],
+  ['parse error in "hello/templates/x.yaml": template: unexpected "}"', 'InvalidArgument', 'InvalidChart'],
+  ['YAML parse error on hello/templates/x.yaml: error converting YAML to JSON', 'InvalidArgument', 'InvalidChart'],
+  ['no chart provided', 'InvalidArgument', 'InvalidChart'],
+  ['release web failed: namespaces "nope" not found', 'NotFound', 'NotFound'],
+  ['release web failed: admission webhook denied the request', 'Internal', 'Failed'],
+])('Tiller message %j becomes %s', (message, code, kind) => {
+  const err = fromTillerError('install', serviceError(status.UNKNOWN, message));
+  expect(err).toBeInstanceOf(AppStoreError);
+  expect(err.code).toBe(code);
+  expect(err.details.tiller).toBe(kind);
+  expect(err.details.upstream).toBe(message);
+  expect(err.message).toBe(`Tiller install: ${message}`);
+});
+
+test.each([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED])(
+  'transport failure %s is Unavailable whatever the message',
+  (code) => {
+    const err = fromTillerError('status', serviceError(code, 'release: "x" not found'));
+    expect(err.code).toBe('Unavailable');
+    expect(err.message).toMatch(/^Tiller is unavailable \(status\)/);
+  },
+);
+
+test('an error that is not a gRPC error is kept as Internal with its message', () => {
+  const err = fromTillerError('list', new TypeError('boom'));
+  expect(err.code).toBe('Internal');
+  expect(err.message).toBe('boom');
+});
