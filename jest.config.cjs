@@ -12,6 +12,9 @@ const shared = {
 };
 
 module.exports = {
+  // Integration suites share one cluster; running them one at a time keeps
+  // them from racing each other on 2 cores.
+  maxWorkers: 1,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
@@ -21,7 +24,6 @@ module.exports = {
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
       testTimeout: 180000,
-      maxWorkers: 1,
     },
   ],
 };

@@ -49,7 +49,12 @@ const MODULES: readonly PeerModule[] = [
   { dir: 'kwok', packages: { 'sigs.k8s.io/kwok/cmd/kwok': 'kwok' }, ldflags: '-s -w' },
   {
     dir: 'tiller',
-    packages: { 'k8s.io/helm/cmd/tiller': 'tiller', 'k8s.io/helm/cmd/helm': 'helm' },
+    packages: {
+      'k8s.io/helm/cmd/tiller': 'tiller',
+      'k8s.io/helm/cmd/helm': 'helm',
+      // Prints the protocol Tiller is compiled with, to check proto/hapi against.
+      'appstore.local/test/cluster/tiller/cmd/hapi-descriptors': 'hapi-descriptors',
+    },
     // Stamped with the real version so Tiller's client-version check runs
     // (an unstamped build accepts any client).
     ldflags: `-s -w -X k8s.io/helm/pkg/version.Version=${TILLER_VERSION} -X k8s.io/helm/pkg/version.BuildMetadata=`,
@@ -63,7 +68,8 @@ export type PeerName =
   | 'kube-scheduler'
   | 'kwok'
   | 'tiller'
-  | 'helm';
+  | 'helm'
+  | 'hapi-descriptors';
 
 export type PeerPaths = Record<PeerName, string>;
 

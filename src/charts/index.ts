@@ -1,0 +1,13 @@
+/**
+ * Charts: from a chart archive (or an unpacked chart) to the hapi.chart.Chart
+ * that Tiller installs, following Helm 2's loader, .helmignore and
+ * requirements rules.
+ */
+export { readChartArchive } from './archive.js';
+export type { ChartFile } from './chart-files.js';
+export { HelmIgnore, HELMIGNORE } from './helmignore.js';
+export { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './limits.js';
+export { loadChartArchive, loadChartFiles, type LoadChartFilesOptions } from './load-chart.js';
+export { missingDependencies, processRequirements, type ProcessRequirementsOptions } from './requirements.js';
+export { readRequirements, type ImportValue, type Requirement } from './requirements-file.js';
+export type { Values } from './values.js';

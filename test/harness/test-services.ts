@@ -1,0 +1,43 @@
+/**
+ * The services the integration tests run against, in a process of their own:
+ * the local cluster (test/harness/cluster) and the sample chart repository over
+ * HTTP. Writes the test env file, prints READY, and stops everything on
+ * SIGTERM/SIGINT or when its stdin closes (the test runner went away).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildChartRepo, SAMPLE_CHARTS_DIR, serveChartRepo } from './chart-repo.js';
+import { startCluster } from './cluster.js';
+import { runDir } from './paths.js';
+import { writeTestEnv } from './test-env.js';
+
+const dir = join(runDir, 'test');
+mkdirSync(dir, { recursive: true });
+const cluster = await startCluster(join(dir, 'cluster'));
+const repoDir = join(dir, 'repo');
+let repo: Awaited<ReturnType<typeof serveChartRepo>> | undefined;
+
+let stopping = false;
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await repo?.close();
+    await cluster.stop();
+  }
+  process.exit(code);
+}
+process.on('SIGTERM', () => void stop(0));
+process.on('SIGINT', () => void stop(0));
+process.stdin.on('end', () => void stop(0));
+process.stdin.resume();
+
+try {
+  await buildChartRepo(SAMPLE_CHARTS_DIR, repoDir);
+  repo = await serveChartRepo(repoDir);
+  const { peers, ...info } = cluster;
+  writeTestEnv({ cluster: { ...info, peers: { ...peers } }, repoUrl: repo.url, repoDir });
+  process.stdout.write('READY\n');
+} catch (err) {
+  console.error(err);
+  await stop(1);
+}
