@@ -45,7 +45,8 @@ test-integration: peers
 	npx jest --selectProjects integration
 
 test: install peers
-	npx jest
+	@mkdir -p .run
+	npx jest --json --outputFile=.run/jest-results.json
 
 run: build peers
 	node dist/test/harness/run-local.js

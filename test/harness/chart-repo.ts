@@ -1,27 +1,29 @@
 /**
- * A Helm (v2) chart repository for the tests, built and served in-process.
+ * A Helm (v2) chart repository for the tests, built in-process; serve it with
+ * serveChartRepo() from serve-chart-repo.ts.
  *
  * buildChartRepo() packages the chart folders of test/charts/ (or any folder
  * of chart folders) into `<name>-<version>.tgz` archives and an index.yaml in
  * Helm's repository format, without the helm binary: tar-stream + node:zlib.
  * Archives are deterministic (sorted entries, fixed mtime, owner 0:0, modes
- * 0644/0755), honour each chart's .helmignore, and have their requirements.yaml
- * dependencies vendored as nested archives under `<name>/charts/`, plus a
- * requirements.lock, as `helm dependency build` would leave them.
- *
- * serveChartRepo() serves such a folder over HTTP on loopback: GET/HEAD only,
- * ETag/If-None-Match and Last-Modified/If-Modified-Since, no path traversal.
+ * 0644/0755), honour each chart's .helmignore (with the store's own Helm 2
+ * rules, so that a packaged sample chart has the files the store would load
+ * from the folder), and have their requirements.yaml dependencies vendored as
+ * nested archives under `<name>/charts/`, plus a requirements.lock, as
+ * `helm dependency build` would leave them.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { buffer as streamBuffer } from 'node:stream/consumers';
 import { gzipSync } from 'node:zlib';
 import yaml from 'js-yaml';
 import semver from 'semver';
 import { pack as tarPack } from 'tar-stream';
+import { Chart } from '../../gen/hapi/chart/chart.js';
+import { HELMIGNORE, HelmIgnore, type Requirement } from '../../src/charts/index.js';
+import { readRequirements as parseRequirements, REQUIREMENTS_FILE } from '../../src/charts/requirements-file.js';
 import { repoRoot } from './paths.js';
 
 /** The sample charts of the project (hello 1.0.0 and 1.1.0, stack, oidc-app). */
@@ -41,9 +43,7 @@ export interface BuildChartRepoOptions {
   time?: Date;
 }
 
-export interface PackOptions {
-  /** Time stamp of the tar entries (and of a generated requirements.lock); DEFAULT_BUILD_TIME by default. */
-  time?: Date;
+export interface PackOptions extends Pick<BuildChartRepoOptions, 'time'> {
   /**
    * Other chart folders that file:// dependencies may not reach: candidates for
    * requirements.yaml entries with a non-file repository, chosen by name and
@@ -123,49 +123,33 @@ export async function buildChartRepo(
   const sources = await findCharts(srcDir);
   const seen = new Map<string, string>();
   for (const source of sources) {
-    const key = `${source.metadata.name}-${source.metadata.version}`;
-    const other = seen.get(key);
-    if (other !== undefined) throw new Error(`chart ${key} is in both ${other} and ${source.dir}`);
-    seen.set(key, source.dir);
+    const file = archiveName(source.metadata);
+    const other = seen.get(file);
+    if (other !== undefined) throw new Error(`chart ${file} would come from both ${other} and ${source.dir}`);
+    seen.set(file, source.dir);
   }
+  // The order of index.yaml (and of ChartRepo.charts): by name, newest version first.
+  const ordered = [...sources].sort(
+    ({ metadata: a }, { metadata: b }) => compareStrings(a.name, b.name) || semver.rcompare(a.version, b.version),
+  );
 
   await mkdir(outDir, { recursive: true });
   const packer = new Packer(time, sources);
+  const created = rfc3339(time);
   const charts: BuiltChart[] = [];
-  for (const source of sources) {
-    const packed = await packer.pack(source.dir);
-    const file = `${source.metadata.name}-${source.metadata.version}.tgz`;
-    const path = join(outDir, file);
-    await writeFile(path, packed.archive);
-    charts.push({
-      name: source.metadata.name,
-      version: source.metadata.version,
-      file,
-      path,
-      digest: sha256Hex(packed.archive),
-      url: options.baseUrl ? `${options.baseUrl.replace(/\/+$/, '')}/${file}` : file,
-      sourceDir: source.dir,
-      vendored: packed.vendored,
-    });
-  }
-  charts.sort(
-    (a, b) => compareStrings(a.name, b.name) || semver.rcompare(a.version, b.version),
-  );
-
   const entries: Record<string, IndexEntry[]> = {};
-  for (const chart of charts) {
-    const metadata = sources.find((s) => s.dir === chart.sourceDir)?.metadata;
-    if (!metadata) throw new Error(`lost the metadata of ${chart.sourceDir}`);
-    const entry: IndexEntry = {
-      ...metadata,
-      apiVersion: metadata.apiVersion ?? 'v1',
-      created: rfc3339(time),
-      digest: chart.digest,
-      urls: [chart.url],
-    };
-    (entries[chart.name] ??= []).push(entry);
+  for (const { dir, metadata } of ordered) {
+    const { name, version } = metadata;
+    const { archive, vendored } = await packer.pack(dir);
+    const file = archiveName(metadata);
+    const path = join(outDir, file);
+    await writeFile(path, archive);
+    const digest = sha256Hex(archive);
+    const url = options.baseUrl ? `${options.baseUrl.replace(/\/+$/, '')}/${file}` : file;
+    charts.push({ name, version, file, path, digest, url, sourceDir: dir, vendored });
+    (entries[name] ??= []).push({ ...metadata, apiVersion: metadata.apiVersion ?? 'v1', created, digest, urls: [url] });
   }
-  const index: RepoIndex = { apiVersion: 'v1', entries, generated: rfc3339(time) };
+  const index: RepoIndex = { apiVersion: 'v1', entries, generated: created };
   const indexPath = join(outDir, 'index.yaml');
   await writeFile(indexPath, yaml.dump(index, { sortKeys: true, lineWidth: -1, noRefs: true }));
   return { dir: outDir, indexPath, index, charts };
@@ -177,8 +161,12 @@ export async function packChart(chartDir: string, options: PackOptions = {}): Pr
   return (await packer.pack(chartDir)).archive;
 }
 
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
 /** The chart folders directly under srcDir, sorted by folder name. */
-export async function findCharts(srcDir: string): Promise<ChartSource[]> {
+async function findCharts(srcDir: string): Promise<ChartSource[]> {
   const dirents = await readdir(srcDir, { withFileTypes: true });
   const sources: ChartSource[] = [];
   for (const dirent of dirents.sort((a, b) => compareStrings(a.name, b.name))) {
@@ -190,10 +178,16 @@ export async function findCharts(srcDir: string): Promise<ChartSource[]> {
   return sources;
 }
 
-export async function readChartMetadata(chartDir: string): Promise<ChartMetadata> {
+/**
+ * Chart.yaml as it is, checked only for what the packing relies on (a name
+ * fit for a file name, a SemVer version). Not src/charts' parseChartMetadata:
+ * index.yaml must carry the fields as written, not Tiller's Metadata with
+ * every unset field filled in.
+ */
+async function readChartMetadata(chartDir: string): Promise<ChartMetadata> {
   const file = join(chartDir, 'Chart.yaml');
-  const doc = yaml.load(await readFile(file, 'utf8'));
-  if (!isRecord(doc)) throw new Error(`${file}: not a YAML mapping`);
+  const doc = yaml.load(await readFile(file, 'utf8')) as Record<string, unknown> | null | undefined;
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`${file}: not a YAML mapping`);
   const { name, version } = doc;
   if (typeof name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/.test(name)) {
     throw new Error(`${file}: bad or missing name`);
@@ -204,15 +198,16 @@ export async function readChartMetadata(chartDir: string): Promise<ChartMetadata
   return doc as ChartMetadata;
 }
 
-export function sha256Hex(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
+/** `<name>-<version>.tgz`, as Helm names packaged charts. */
+function archiveName(metadata: ChartMetadata): string {
+  return `${metadata.name}-${metadata.version}.tgz`;
 }
 
 // ---------------------------------------------------------------------------
 // Packing
 
 interface TarEntry {
-  /** Path inside the archive, `/`-separated; directories end with a slash once sorted. */
+  /** Path inside the archive, `/`-separated; directories end with a slash. */
   name: string;
   type: 'file' | 'directory';
   data?: Buffer;
@@ -223,13 +218,9 @@ interface Packed {
   vendored: string[];
 }
 
-interface Requirement {
-  name: string;
-  version: string;
-  repository: string;
-  alias?: string;
-}
+type LockedDependency = Pick<Requirement, 'name' | 'repository' | 'version'>;
 
+/** Packs chart folders, each once (a dependency shared by several charts is packed once), refusing cycles. */
 class Packer {
   private readonly done = new Map<string, Promise<Packed>>();
   private readonly active = new Set<string>();
@@ -252,51 +243,43 @@ class Packer {
   }
 
   private async packOnce(dir: string): Promise<Packed> {
-    const metadata = await readChartMetadata(dir);
-    const root = metadata.name;
-    const rules = await loadIgnoreRules(dir);
-    const files = await walk(dir, rules);
-    const entries: TarEntry[] = [{ name: root, type: 'directory' }];
+    const root = (await readChartMetadata(dir)).name;
+    const files = await walk(dir, await loadHelmIgnore(dir));
+    const entries: TarEntry[] = [];
+    const present = new Set<string>();
+    /** Adds an entry unless the chart already has one of that name (a bundled chart, an own lock file). */
+    const add = (rel: string, type: TarEntry['type'], data?: Buffer): boolean => {
+      const name = `${rel ? `${root}/${rel}` : root}${type === 'directory' ? '/' : ''}`;
+      if (present.has(name)) return false;
+      present.add(name);
+      entries.push({ name, type, ...(data ? { data } : {}) });
+      return true;
+    };
+    add('', 'directory');
     for (const file of files) {
-      entries.push({
-        name: `${root}/${file.rel}`,
-        type: file.isDir ? 'directory' : 'file',
-        ...(file.isDir ? {} : { data: await readFile(join(dir, ...file.rel.split('/'))) }),
-      });
+      if (file.isDir) add(file.rel, 'directory');
+      else add(file.rel, 'file', await readFile(join(dir, file.rel)));
     }
 
     const vendored: string[] = [];
-    const requirements = await readRequirements(dir);
+    const requirements = await readRequirements(dir, root);
     if (requirements.length > 0) {
-      const present = new Set(entries.map((e) => e.name));
       const bundled = await bundledCharts(dir, files);
-      const resolved: Array<{ requirement: Requirement; version: string }> = [];
+      const locked: LockedDependency[] = [];
       for (const requirement of requirements) {
-        const existing = bundled.find((c) => c.name === requirement.name);
-        if (existing) {
-          resolved.push({ requirement, version: existing.version });
-          continue;
+        let version = bundled.find((c) => c.name === requirement.name)?.version;
+        if (version === undefined) {
+          const dependency = await this.resolve(dir, requirement);
+          const file = archiveName(dependency.metadata);
+          add('charts', 'directory');
+          if (add(`charts/${file}`, 'file', (await this.pack(dependency.dir)).archive)) vendored.push(file);
+          version = dependency.metadata.version;
         }
-        const dependency = await this.resolve(dir, requirement);
-        const child = await this.pack(dependency.dir);
-        const file = `${dependency.metadata.name}-${dependency.metadata.version}.tgz`;
-        if (!present.has(`${root}/charts`)) {
-          entries.push({ name: `${root}/charts`, type: 'directory' });
-          present.add(`${root}/charts`);
-        }
-        if (!present.has(`${root}/charts/${file}`)) {
-          entries.push({ name: `${root}/charts/${file}`, type: 'file', data: child.archive });
-          present.add(`${root}/charts/${file}`);
-          vendored.push(file);
-        }
-        resolved.push({ requirement, version: dependency.metadata.version });
+        locked.push({ name: requirement.name, repository: requirement.repository, version });
       }
-      if (!present.has(`${root}/requirements.lock`)) {
-        entries.push({ name: `${root}/requirements.lock`, type: 'file', data: this.lockFile(requirements, resolved) });
-      }
+      add('requirements.lock', 'file', this.lockFile(requirements, locked));
     }
 
-    for (const entry of entries) if (entry.type === 'directory') entry.name += '/';
     entries.sort((a, b) => compareStrings(a.name, b.name));
     return { archive: gzipSync(await tarball(entries, this.time), { level: 9 }), vendored };
   }
@@ -313,180 +296,69 @@ class Packer {
       }
       return { dir: target, metadata };
     }
-    const matching = this.candidates.filter(
-      (c) => c.metadata.name === requirement.name && semver.satisfies(c.metadata.version, requirement.version),
-    );
-    const best = semver.maxSatisfying(
-      matching.map((c) => c.metadata.version),
-      requirement.version,
-    );
-    const found = matching.find((c) => c.metadata.version === best);
+    const named = this.candidates.filter((c) => c.metadata.name === requirement.name);
+    const best = semver.maxSatisfying(named.map((c) => c.metadata.version), requirement.version);
+    const found = named.find((c) => c.metadata.version === best);
     if (!found) throw new Error(`${what} (${requirement.repository}): no such chart among the sources`);
     return found;
   }
 
-  private lockFile(requirements: Requirement[], resolved: Array<{ requirement: Requirement; version: string }>): Buffer {
-    const lock = {
-      dependencies: resolved.map(({ requirement, version }) => ({
-        name: requirement.name,
-        repository: requirement.repository,
-        version,
-      })),
-      digest: `sha256:${sha256Hex(JSON.stringify({ dependencies: requirements }))}`,
-      generated: rfc3339(this.time),
-    };
+  /** requirements.lock; its digest covers the requirements as written (name, version, repository, alias). */
+  private lockFile(requirements: readonly Requirement[], dependencies: LockedDependency[]): Buffer {
+    const written = requirements.map(({ name, version, repository, alias }) =>
+      alias ? { name, version, repository, alias } : { name, version, repository },
+    );
+    const digest = `sha256:${sha256Hex(JSON.stringify({ dependencies: written }))}`;
+    const lock = { dependencies, digest, generated: rfc3339(this.time) };
     return Buffer.from(yaml.dump(lock, { lineWidth: -1, noRefs: true }));
   }
 }
 
-async function readRequirements(dir: string): Promise<Requirement[]> {
-  const file = join(dir, 'requirements.yaml');
+/** requirements.yaml, read by the store's own parser: a sample chart the store would refuse fails here. */
+async function readRequirements(dir: string, chartName: string): Promise<readonly Requirement[]> {
+  const file = join(dir, REQUIREMENTS_FILE);
   if (!existsSync(file)) return [];
-  const doc = yaml.load(await readFile(file, 'utf8'));
-  if (doc === undefined || doc === null) return [];
-  if (!isRecord(doc)) throw new Error(`${file}: not a YAML mapping`);
-  const dependencies = doc.dependencies ?? [];
-  if (!Array.isArray(dependencies)) throw new Error(`${file}: dependencies must be a list`);
-  return dependencies.map((d: unknown, i) => {
-    if (!isRecord(d) || typeof d.name !== 'string') throw new Error(`${file}: dependency ${i} has no name`);
-    const version = d.version === undefined ? '*' : String(d.version);
-    const repository = typeof d.repository === 'string' ? d.repository : '';
-    return { name: d.name, version, repository, ...(typeof d.alias === 'string' ? { alias: d.alias } : {}) };
-  });
+  const files = [{ typeUrl: REQUIREMENTS_FILE, value: await readFile(file) }];
+  return parseRequirements(Chart.fromPartial({ metadata: { name: chartName }, files })) ?? [];
 }
 
-/** The charts already under the folder's charts/ (as archives or folders), by Chart.yaml or file name. */
+/** The charts already under the folder's charts/ (as folders or archives), by Chart.yaml or file name. */
 async function bundledCharts(dir: string, files: WalkedFile[]): Promise<Array<{ name: string; version: string }>> {
   const found: Array<{ name: string; version: string }> = [];
-  for (const file of files) {
-    const parts = file.rel.split('/');
-    if (parts.length !== 2 || parts[0] !== 'charts' || parts[1] === undefined) continue;
-    if (file.isDir) {
-      if (!existsSync(join(dir, 'charts', parts[1], 'Chart.yaml'))) continue;
-      const metadata = await readChartMetadata(join(dir, 'charts', parts[1]));
-      found.push({ name: metadata.name, version: metadata.version });
-    } else {
-      const m = /^(.+)-(\d+\.\d+\.\d+.*)\.tgz$/.exec(parts[1]);
+  for (const { rel, isDir } of files) {
+    const name = /^charts\/([^/]+)$/.exec(rel)?.[1];
+    if (name === undefined) continue;
+    if (!isDir) {
+      const m = /^(.+)-(\d+\.\d+\.\d+.*)\.tgz$/.exec(name);
       if (m?.[1] && m[2]) found.push({ name: m[1], version: m[2] });
-    }
+    } else if (existsSync(join(dir, rel, 'Chart.yaml'))) found.push(await readChartMetadata(join(dir, rel)));
   }
   return found;
 }
 
+/** A tar of the entries, in their order, owned by 0:0, with modes 0755/0644 and the given mtime. */
 async function tarball(entries: TarEntry[], time: Date): Promise<Buffer> {
   const pack = tarPack();
-  const chunks: Buffer[] = [];
-  const finished = new Promise<void>((resolveDone, reject) => {
-    pack.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
-    pack.on('end', () => resolveDone());
-    pack.on('error', reject);
-  });
+  const archive = streamBuffer(pack);
   const mtime = new Date(Math.floor(time.getTime() / 1000) * 1000);
-  for (const entry of entries) {
-    const header = {
-      name: entry.name,
-      type: entry.type,
-      mode: entry.type === 'directory' ? 0o755 : 0o644,
-      mtime,
-      uid: 0,
-      gid: 0,
-      uname: '',
-      gname: '',
-    } as const;
-    await new Promise<void>((done, reject) => {
-      const callback = (err?: Error | null): void => (err ? reject(err) : done());
-      if (entry.type === 'directory') pack.entry(header, callback);
-      else pack.entry({ ...header, size: entry.data?.length ?? 0 }, entry.data ?? Buffer.alloc(0), callback);
-    });
+  for (const { name, type, data } of entries) {
+    const mode = type === 'directory' ? 0o755 : 0o644;
+    const header = { name, type, mode, mtime, uid: 0, gid: 0, uname: '', gname: '' };
+    if (data) pack.entry(header, data);
+    else pack.entry(header);
   }
   pack.finalize();
-  await finished;
-  return Buffer.concat(chunks);
-}
-
-// ---------------------------------------------------------------------------
-// .helmignore
-
-/** Decides whether a chart-relative path (`/`-separated) is left out of the package. */
-export interface IgnoreRules {
-  ignores(relPath: string, isDir: boolean): boolean;
-}
-
-interface IgnorePattern {
-  negate: boolean;
-  dirOnly: boolean;
-  /** Matched against the whole relative path if the pattern has a slash, else against the base name. */
-  anchored: boolean;
-  regex: RegExp;
+  return archive;
 }
 
 /**
- * Parses .helmignore text. Helm's rules: one shell glob per line (`*`, `?`,
- * `[...]`; no `**`), `#` comments, a trailing `/` matches directories only, a
- * pattern with a slash matches the path from the chart root, one without a
- * slash matches the base name at any depth, `!` re-includes (the last
- * matching pattern wins). Like Helm, files starting with a dot in templates/
- * are always ignored.
+ * The chart's .helmignore, with Helm's defaults, as the store itself applies
+ * it (src/charts/helmignore.ts: Helm 2's exact rules, including its odd `!`
+ * negation), so that an archive holds what `helm package` would put in it.
  */
-export function parseHelmignore(text: string): IgnoreRules {
-  const patterns: IgnorePattern[] = [];
-  for (const raw of ['templates/.?*', ...text.split(/\r?\n/)]) {
-    let line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const negate = line.startsWith('!');
-    if (negate) line = line.slice(1);
-    const dirOnly = line.endsWith('/');
-    line = line.replace(/\/+$/, '');
-    const anchored = line.includes('/');
-    line = line.replace(/^\/+/, '');
-    if (line === '' || line.includes('**')) continue;
-    patterns.push({ negate, dirOnly, anchored, regex: globToRegExp(line) });
-  }
-  return {
-    ignores(relPath: string, isDir: boolean): boolean {
-      if (relPath === '' || relPath === '.') return false;
-      const base = relPath.slice(relPath.lastIndexOf('/') + 1);
-      let ignored = false;
-      for (const p of patterns) {
-        if (p.dirOnly && !isDir) continue;
-        if (p.regex.test(p.anchored ? relPath : base)) ignored = !p.negate;
-      }
-      return ignored;
-    },
-  };
-}
-
-/** A Go filepath.Match pattern as a RegExp: `*` and `?` do not match `/`. */
-function globToRegExp(glob: string): RegExp {
-  let out = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob.charAt(i);
-    if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else if (c === '\\' && i + 1 < glob.length) out += escapeRegExp(glob.charAt(++i));
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) {
-        out += '\\[';
-        continue;
-      }
-      let body = glob.slice(i + 1, end);
-      const negated = body.startsWith('^') || body.startsWith('!');
-      if (negated) body = body.slice(1);
-      out += `[${negated ? '^' : ''}${body.replace(/[\\\]]/g, '\\$&')}]`;
-      i = end;
-    } else out += escapeRegExp(c);
-  }
-  return new RegExp(`^${out}$`);
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-async function loadIgnoreRules(dir: string): Promise<IgnoreRules> {
-  const file = join(dir, '.helmignore');
-  return parseHelmignore(existsSync(file) ? await readFile(file, 'utf8') : '');
+async function loadHelmIgnore(dir: string): Promise<HelmIgnore> {
+  const file = join(dir, HELMIGNORE);
+  return HelmIgnore.forChart(existsSync(file) ? [{ path: HELMIGNORE, data: await readFile(file) }] : []);
 }
 
 interface WalkedFile {
@@ -494,176 +366,23 @@ interface WalkedFile {
   isDir: boolean;
 }
 
-/** The files and folders of a chart folder that are not ignored, depth first, sorted by name. */
-async function walk(root: string, rules: IgnoreRules, rel = ''): Promise<WalkedFile[]> {
+/**
+ * The files and folders of a chart folder that are not ignored, depth first,
+ * sorted by name. Like Helm's walk (and HelmIgnore.filter), an ignored folder
+ * is not entered; filter() itself would need every file's content, .git/ too.
+ */
+async function walk(root: string, rules: HelmIgnore, rel = ''): Promise<WalkedFile[]> {
   const out: WalkedFile[] = [];
-  const dirents = await readdir(rel ? join(root, ...rel.split('/')) : root, { withFileTypes: true });
-  for (const dirent of dirents.sort((a, b) => compareStrings(a.name, b.name))) {
-    const childRel = rel ? `${rel}/${dirent.name}` : dirent.name;
-    const info = await stat(join(root, ...childRel.split('/'))); // follows symlinks, as Helm does
+  for (const name of (await readdir(join(root, rel))).sort()) {
+    const childRel = rel ? `${rel}/${name}` : name;
+    const info = await stat(join(root, childRel)); // follows symlinks, as Helm does
     const isDir = info.isDirectory();
-    if (!isDir && !info.isFile()) continue;
-    if (rules.ignores(childRel, isDir)) continue;
+    if ((!isDir && !info.isFile()) || rules.ignores(childRel, isDir)) continue;
     out.push({ rel: childRel, isDir });
     if (isDir) out.push(...(await walk(root, rules, childRel)));
   }
   return out;
 }
-
-// ---------------------------------------------------------------------------
-// Serving
-
-export interface ServeChartRepoOptions {
-  /** 0 (the default) picks a free port. */
-  port?: number;
-  /** Loopback by default. */
-  host?: string;
-}
-
-export interface ServedRequest {
-  method: string;
-  /** The raw request target, e.g. `/index.yaml`. */
-  url: string;
-  status: number;
-}
-
-export interface ServedChartRepo {
-  /** `http://host:port`, without a trailing slash. */
-  url: string;
-  port: number;
-  server: Server;
-  /** Every request answered so far, oldest first (e.g. to check a client's caching). */
-  requests: ServedRequest[];
-  close(): Promise<void>;
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.yaml': 'application/x-yaml',
-  '.yml': 'application/x-yaml',
-  '.tgz': 'application/gzip',
-  '.gz': 'application/gzip',
-  '.json': 'application/json',
-  '.prov': 'text/plain; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-};
-
-/** Serves the files of dir (a built chart repository) over HTTP. */
-export async function serveChartRepo(dir: string, options: ServeChartRepoOptions = {}): Promise<ServedChartRepo> {
-  const root = await realpath(dir);
-  const requests: ServedRequest[] = [];
-  const server = createServer((req, res) => {
-    handle(root, req, res)
-      .catch(() => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end('internal error\n');
-      })
-      .finally(() => requests.push({ method: req.method ?? '', url: req.url ?? '', status: res.statusCode }));
-  });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolveListen();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-  return {
-    url: `http://${urlHost}:${port}`,
-    port,
-    server,
-    requests,
-    close: () =>
-      new Promise<void>((resolveClose, reject) => {
-        server.close((err) => (err ? reject(err) : resolveClose()));
-        server.closeAllConnections();
-      }),
-  };
-}
-
-async function handle(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const text = (status: number, body: string, headers: Record<string, string> = {}): void => {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
-    res.end(req.method === 'HEAD' ? undefined : `${body}\n`);
-  };
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    text(405, 'method not allowed', { allow: 'GET, HEAD' });
-    return;
-  }
-  const target = req.url ?? '/';
-  const rawPath = target.split(/[?#]/, 1)[0] ?? '';
-  let path: string;
-  try {
-    path = decodeURIComponent(rawPath);
-  } catch {
-    text(400, 'bad request');
-    return;
-  }
-  if (!path.startsWith('/') || path.includes('\0') || path.includes('\\')) {
-    text(400, 'bad request');
-    return;
-  }
-  const resolved = resolve(root, `.${path}`);
-  if (!within(root, resolved)) {
-    text(404, 'not found');
-    return;
-  }
-  let file: string;
-  try {
-    file = await realpath(resolved);
-  } catch {
-    text(404, 'not found');
-    return;
-  }
-  const info = within(root, file) ? await stat(file) : undefined;
-  if (!info?.isFile()) {
-    text(404, 'not found');
-    return;
-  }
-  const body = await readFile(file);
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
-  const lastModified = new Date(Math.floor(info.mtimeMs / 1000) * 1000);
-  const headers = {
-    etag,
-    'last-modified': lastModified.toUTCString(),
-    'cache-control': 'no-cache',
-  };
-  if (notModified(req, etag, lastModified)) {
-    res.writeHead(304, headers);
-    res.end();
-    return;
-  }
-  res.writeHead(200, {
-    ...headers,
-    'content-type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-    'content-length': String(body.length),
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
-
-/** Whether path is root or inside it (both absolute and resolved). */
-function within(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-}
-
-function notModified(req: IncomingMessage, etag: string, lastModified: Date): boolean {
-  const ifNoneMatch = req.headers['if-none-match'];
-  if (ifNoneMatch !== undefined) {
-    const tags = ifNoneMatch.split(',').map((t) => t.trim().replace(/^W\//, ''));
-    return tags.includes('*') || tags.includes(etag);
-  }
-  const ifModifiedSince = req.headers['if-modified-since'];
-  if (ifModifiedSince !== undefined) {
-    const since = Date.parse(ifModifiedSince);
-    return !Number.isNaN(since) && lastModified.getTime() <= since;
-  }
-  return false;
-}
-
-// ---------------------------------------------------------------------------
 
 function rfc3339(time: Date): string {
   return time.toISOString().replace(/\.000Z$/, 'Z');
@@ -671,8 +390,4 @@ function rfc3339(time: Date): string {
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

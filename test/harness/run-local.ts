@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildChartRepo, SAMPLE_CHARTS_DIR, serveChartRepo } from './chart-repo.js';
+import { buildChartRepo, SAMPLE_CHARTS_DIR } from './chart-repo.js';
+import { serveChartRepo } from './serve-chart-repo.js';
 import { startCluster, type Cluster } from './cluster.js';
 import { repoRoot, runDir } from './paths.js';
 

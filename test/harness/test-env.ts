@@ -16,12 +16,18 @@ export interface TestEnv {
   readonly repoDir: string;
 }
 
-export const TEST_ENV_FILE = join(runDir, 'test', 'env.json');
+/**
+ * The folder of one test run's services. Each run gets its own (globalSetup
+ * sets APPSTORE_TEST_DIR), so that concurrent runs never share a cluster.
+ */
+export function testDir(): string {
+  return process.env.APPSTORE_TEST_DIR ?? join(runDir, 'test');
+}
 
 export function writeTestEnv(env: TestEnv): void {
-  writeFileSync(TEST_ENV_FILE, JSON.stringify(env, null, 2));
+  writeFileSync(join(testDir(), 'env.json'), JSON.stringify(env, null, 2));
 }
 
 export function readTestEnv(): TestEnv {
-  return JSON.parse(readFileSync(TEST_ENV_FILE, 'utf8')) as TestEnv;
+  return JSON.parse(readFileSync(join(testDir(), 'env.json'), 'utf8')) as TestEnv;
 }

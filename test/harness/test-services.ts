@@ -1,17 +1,18 @@
 /**
  * The services the integration tests run against, in a process of their own:
  * the local cluster (test/harness/cluster) and the sample chart repository over
- * HTTP. Writes the test env file, prints READY, and stops everything on
- * SIGTERM/SIGINT or when its stdin closes (the test runner went away).
+ * HTTP. Writes the test env file, prints READY, and stops everything (and
+ * removes the run's folder) on SIGTERM/SIGINT or when its stdin closes (the
+ * test runner went away).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildChartRepo, SAMPLE_CHARTS_DIR, serveChartRepo } from './chart-repo.js';
+import { buildChartRepo, SAMPLE_CHARTS_DIR } from './chart-repo.js';
+import { serveChartRepo } from './serve-chart-repo.js';
 import { startCluster } from './cluster.js';
-import { runDir } from './paths.js';
-import { writeTestEnv } from './test-env.js';
+import { testDir, writeTestEnv } from './test-env.js';
 
-const dir = join(runDir, 'test');
+const dir = testDir();
 mkdirSync(dir, { recursive: true });
 const cluster = await startCluster(join(dir, 'cluster'));
 const repoDir = join(dir, 'repo');
@@ -23,6 +24,8 @@ async function stop(code: number): Promise<never> {
     stopping = true;
     await repo?.close();
     await cluster.stop();
+    // Set APPSTORE_KEEP_TEST_DIR=1 to keep the logs and data of the run.
+    if (!process.env.APPSTORE_KEEP_TEST_DIR) rmSync(dir, { recursive: true, force: true });
   }
   process.exit(code);
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,14 +8,13 @@ import yaml from 'js-yaml';
 import { extract } from 'tar-stream';
 import {
   buildChartRepo,
-  parseHelmignore,
+  packChart,
   SAMPLE_CHARTS_DIR,
-  serveChartRepo,
   sha256Hex,
   type ChartRepo,
   type RepoIndex,
-  type ServedChartRepo,
 } from '../harness/chart-repo.js';
+import { serveChartRepo, type ServedChartRepo } from '../harness/serve-chart-repo.js';
 
 interface Entry {
   name: string;
@@ -246,25 +245,35 @@ describe('buildChartRepo: archives', () => {
   });
 });
 
-describe('parseHelmignore', () => {
-  const rules = parseHelmignore(['# comment', '', '*.bak', '.git/', '/top.txt', 'docs/*.md', 'keep*', '!keep-me'].join('\n'));
-  it.each([
-    ['values.yaml.bak', false, true],
-    ['templates/x.bak', false, true],
-    ['.git', true, true],
-    ['sub/.git', true, true],
-    ['.git', false, false],
-    ['top.txt', false, true],
-    ['sub/top.txt', false, false],
-    ['docs/a.md', false, true],
-    ['docs/sub/a.md', false, false],
-    ['keep-out', false, true],
-    ['keep-me', false, false],
-    ['templates/.hidden.yaml', false, true],
-    ['templates/deployment.yaml', false, false],
-    ['Chart.yaml', false, false],
-  ])('%s (dir: %s) ignored: %s', (path, isDir, ignored) => {
-    expect(rules.ignores(path, isDir)).toBe(ignored);
+describe('packChart: .helmignore, by the store\'s Helm 2 rules', () => {
+  it('skips ignored folders, ignored files and dotfiles in templates/', async () => {
+    const dir = join(tmp, 'ignoring');
+    for (const sub of ['templates', 'docs/sub', '.git']) await mkdir(join(dir, sub), { recursive: true });
+    const files: Record<string, string> = {
+      'Chart.yaml': 'apiVersion: v1\nname: ignoring\nversion: 0.1.0\n',
+      '.helmignore': '# comment\n*.bak\n.git/\n/top.txt\ndocs/*.md\n',
+      'values.yaml.bak': '',
+      'top.txt': '',
+      'docs/a.md': '',
+      'docs/sub/a.md': '',
+      'docs/sub/top.txt': '',
+      '.git/HEAD': '',
+      'templates/.hidden.yaml': '',
+      'templates/cm.yaml': '',
+    };
+    for (const [path, text] of Object.entries(files)) await writeFile(join(dir, path), text);
+    const names = (await untar(await packChart(dir))).map((e) => e.name);
+    expect(names).toEqual([
+      'ignoring/',
+      'ignoring/.helmignore',
+      'ignoring/Chart.yaml',
+      'ignoring/docs/',
+      'ignoring/docs/sub/',
+      'ignoring/docs/sub/a.md',
+      'ignoring/docs/sub/top.txt',
+      'ignoring/templates/',
+      'ignoring/templates/cm.yaml',
+    ]);
   });
 });
 
