@@ -17,6 +17,10 @@ export interface Config {
   readonly repos: readonly RepoConfig[];
   readonly tokensFile: string | undefined;
   readonly namespacesFile: string | undefined;
+  /** The store's own namespace, where it keeps its release records. */
+  readonly namespace: string;
+  /** Folder of the .proto files, served through gRPC reflection. */
+  readonly protoDir: string;
   readonly logLevel: string;
 }
 
@@ -35,7 +39,9 @@ export function loadConfig(env: Env = process.env): Config {
     repos: repos(env, 'APPSTORE_REPOS'),
     tokensFile: optional(env, 'APPSTORE_TOKENS_FILE'),
     namespacesFile: optional(env, 'APPSTORE_NAMESPACES_FILE'),
-    logLevel: oneOf(env, 'APPSTORE_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
+    namespace: dnsLabel(env, 'APPSTORE_NAMESPACE', 'appstore'),
+    protoDir: optional(env, 'APPSTORE_PROTO_DIR') ?? `${process.cwd()}/proto`,
+    logLevel: oneOf(env, 'APPSTORE_LOG_LEVEL', ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
   };
 }
 
@@ -60,6 +66,12 @@ function hostPort(env: Env, key: string, fallback: string): string {
   if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
     throw new ConfigError(`${key} must be host:port, got "${raw}"`);
   }
+  return raw;
+}
+
+function dnsLabel(env: Env, key: string, fallback: string): string {
+  const raw = optional(env, key) ?? fallback;
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw)) throw new ConfigError(`${key} must be a DNS-1123 label, got "${raw}"`);
   return raw;
 }
 

@@ -1,11 +1,10 @@
-/** Composition root: read config, build adapters and services, start servers. Nothing else. */
-import express from 'express';
+/** Composition root: read config, build the store, start the servers, stop them on SIGTERM. Nothing else. */
+import type { Server } from 'node:http';
+import { composeAppStore } from './compose.js';
 import { ConfigError, loadConfig } from './config.js';
-import { healthRoutes } from './api/rest/health.js';
 import { createLogger } from './observability/logger.js';
-import { TillerClient } from './tiller/index.js';
 
-function main(): void {
+async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
@@ -17,31 +16,28 @@ function main(): void {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const tiller = new TillerClient(config.helmHost);
+  const store = await composeAppStore(config, process.env, log);
+  const http: Server = store.rest.listen(config.httpPort);
+  const grpcPort = await store.grpc.listen(config.grpcPort);
+  log.info({ httpPort: config.httpPort, grpcPort, helmHost: config.helmHost }, 'appstore listening');
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(
-    healthRoutes({
-      tiller: async () => {
-        await tiller.version();
-      },
-    }),
-  );
-  const server = app.listen(config.httpPort, () => {
-    log.info({ httpPort: config.httpPort, helmHost: config.helmHost }, 'appstore listening');
-  });
-
+  let stopping = false;
   const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, 'shutting down');
-    server.close(() => {
-      tiller.close();
-      process.exit(0);
-    });
-    setTimeout(() => process.exit(1), 10_000).unref();
+    setTimeout(() => process.exit(1), 30_000).unref();
+    http.close();
+    void store.grpc
+      .close()
+      .then(() => store.close())
+      .then(() => process.exit(0));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error(`appstore: failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -11,3 +11,5 @@ export { loadChartArchive, loadChartFiles, type LoadChartFilesOptions } from './
 export { missingDependencies, processRequirements, type ProcessRequirementsOptions } from './requirements.js';
 export { readRequirements, type ImportValue, type Requirement } from './requirements-file.js';
 export type { Values } from './values.js';
+export { readValues } from './values.js';
+export { dumpYaml } from './yaml.js';

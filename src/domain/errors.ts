@@ -5,6 +5,8 @@
  */
 export type ErrorCode =
   | 'InvalidArgument'
+  /** Well-formed but semantically unacceptable (HTTP 422), e.g. an unknown version or values failing a schema. */
+  | 'Unprocessable'
   | 'NotFound'
   | 'AlreadyExists'
   | 'PermissionDenied'

@@ -9,6 +9,8 @@ test('defaults: Tiller on loopback 44134, HTTP 8080, gRPC 9090, no repos', () =>
     repos: [],
     tokensFile: undefined,
     namespacesFile: undefined,
+    namespace: 'appstore',
+    protoDir: `${process.cwd()}/proto`,
     logLevel: 'info',
   });
 });
@@ -45,6 +47,7 @@ test.each([
   [{ APPSTORE_REPOS: 'a=ftp://x' }, /repo a must use http or https/],
   [{ APPSTORE_REPOS: 'a=http://x,a=http://y' }, /repo name a appears twice/],
   [{ APPSTORE_LOG_LEVEL: 'loud' }, /APPSTORE_LOG_LEVEL must be one of/],
+  [{ APPSTORE_NAMESPACE: 'Not_A_Label' }, /APPSTORE_NAMESPACE must be a DNS-1123 label/],
 ])('a bad value fails fast naming the variable: %j', (env, message) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(message);

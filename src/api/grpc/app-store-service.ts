@@ -1,0 +1,136 @@
+/**
+ * The AppStore service object: appstore.v1 messages in and out, the domain
+ * behind. The gRPC server exposes it and the REST routes call the very same
+ * object, so behaviour lives once, behind both protocols.
+ */
+import type {
+  DeleteReleaseRequest,
+  DeleteReleaseResponse,
+  GetPackageRequest,
+  GetPackageVersionRequest,
+  GetReleaseHistoryRequest,
+  GetReleaseHistoryResponse,
+  GetReleaseRequest,
+  GetReleaseStatusRequest,
+  InstallReleaseRequest,
+  InstallReleaseResponse,
+  ListNamespacesRequest,
+  ListNamespacesResponse,
+  ListPackagesRequest,
+  ListPackagesResponse,
+  ListReleasesRequest,
+  ListReleasesResponse,
+  Package,
+  PackageVersionDetail,
+  Release,
+  ReleaseStatus,
+  RollbackReleaseRequest,
+  UpgradeReleaseRequest,
+} from '../../../gen/appstore/v1/appstore.js';
+import type { Catalog } from '../../catalog/types.js';
+import { AppStoreError, invalidArgument } from '../../domain/errors.js';
+import type { Principal } from '../../domain/principal.js';
+import type { ReleaseService } from '../../releases/release-service.js';
+import type { CallContext } from './call-context.js';
+import { toPackageMessage, toPackageVersionDetailMessage } from './catalog-messages.js';
+import { toReleaseMessage, toReleaseStatusMessage, toRevisionMessage } from './release-messages.js';
+
+export interface AppStoreDependencies {
+  readonly catalog: Catalog;
+  readonly releases: ReleaseService;
+  /** The namespaces a caller may deploy into. */
+  readonly namespacesFor: (principal: Principal) => Promise<string[]>;
+}
+
+/** RPC names that need no credentials. */
+export const PUBLIC_METHODS: ReadonlySet<string> = new Set(['ListPackages', 'GetPackage', 'GetPackageVersion']);
+
+export class AppStoreService {
+  constructor(private readonly deps: AppStoreDependencies) {}
+
+  async listPackages(req: ListPackagesRequest, _ctx: CallContext): Promise<ListPackagesResponse> {
+    if (req.limit < 0) throw invalidArgument('limit must be 0 (no limit) or positive', { parameter: 'limit' });
+    if (req.offset < 0) throw invalidArgument('offset must not be negative', { parameter: 'offset' });
+    const page = await this.deps.catalog.list({
+      query: req.query,
+      deprecated: req.deprecated,
+      limit: req.limit === 0 ? undefined : req.limit,
+      offset: req.offset,
+    });
+    return { packages: page.packages.map(toPackageMessage), total: page.total, staleSeconds: page.staleSeconds };
+  }
+
+  async getPackage(req: GetPackageRequest, _ctx: CallContext): Promise<Package> {
+    return toPackageMessage(await this.deps.catalog.get(required(req.id, 'id')));
+  }
+
+  async getPackageVersion(req: GetPackageVersionRequest, _ctx: CallContext): Promise<PackageVersionDetail> {
+    const detail = await this.deps.catalog.getVersion(required(req.id, 'id'), required(req.version, 'version'));
+    return toPackageVersionDetailMessage(detail);
+  }
+
+  async installRelease(req: InstallReleaseRequest, ctx: CallContext): Promise<InstallReleaseResponse> {
+    const result = await this.deps.releases.install(caller(ctx), {
+      application: req.application,
+      version: req.version,
+      namespace: req.namespace,
+      adminGroups: req.adminGroups,
+      development: req.development,
+      values: req.values ?? {},
+      dryRun: req.dryRun,
+    });
+    return { release: toReleaseMessage(result.record), manifest: result.manifest ?? '', notes: result.notes ?? '' };
+  }
+
+  async getRelease(req: GetReleaseRequest, ctx: CallContext): Promise<Release> {
+    return toReleaseMessage(await this.deps.releases.get(caller(ctx), required(req.id, 'id')));
+  }
+
+  async listReleases(req: ListReleasesRequest, ctx: CallContext): Promise<ListReleasesResponse> {
+    if (req.limit < 0 || req.offset < 0) throw invalidArgument('limit and offset must not be negative');
+    const page = await this.deps.releases.list(caller(ctx), { limit: req.limit === 0 ? undefined : req.limit, offset: req.offset });
+    return { releases: page.releases.map(toReleaseMessage), total: page.total };
+  }
+
+  async getReleaseStatus(req: GetReleaseStatusRequest, ctx: CallContext): Promise<ReleaseStatus> {
+    return toReleaseStatusMessage(await this.deps.releases.status(caller(ctx), required(req.id, 'id')));
+  }
+
+  async upgradeRelease(req: UpgradeReleaseRequest, ctx: CallContext): Promise<Release> {
+    const record = await this.deps.releases.upgrade(caller(ctx), required(req.id, 'id'), {
+      version: req.version,
+      values: req.values,
+      resetValues: req.resetValues,
+    });
+    return toReleaseMessage(record);
+  }
+
+  async rollbackRelease(req: RollbackReleaseRequest, ctx: CallContext): Promise<Release> {
+    return toReleaseMessage(await this.deps.releases.rollback(caller(ctx), required(req.id, 'id'), req.revision));
+  }
+
+  async getReleaseHistory(req: GetReleaseHistoryRequest, ctx: CallContext): Promise<GetReleaseHistoryResponse> {
+    const revisions = await this.deps.releases.history(caller(ctx), required(req.id, 'id'));
+    return { revisions: revisions.map(toRevisionMessage) };
+  }
+
+  async deleteRelease(req: DeleteReleaseRequest, ctx: CallContext): Promise<DeleteReleaseResponse> {
+    await this.deps.releases.delete(caller(ctx), required(req.id, 'id'));
+    return {};
+  }
+
+  async listNamespaces(_req: ListNamespacesRequest, ctx: CallContext): Promise<ListNamespacesResponse> {
+    return { namespaces: await this.deps.namespacesFor(caller(ctx)) };
+  }
+}
+
+/** The authenticated caller; the transports authenticate every non-public call first. */
+function caller(ctx: CallContext): Principal {
+  if (!ctx.principal) throw new AppStoreError('Unauthenticated', 'authentication required');
+  return ctx.principal;
+}
+
+function required(value: string, name: string): string {
+  if (value.trim() === '') throw invalidArgument(`${name} is required`, { parameter: name });
+  return value;
+}

@@ -1,0 +1,10 @@
+/** What every service call knows about its caller, whichever protocol it came in on. */
+import type { Principal } from '../../domain/principal.js';
+import type { Logger } from '../../observability/logger.js';
+
+export interface CallContext {
+  /** Undefined on public calls made without credentials. */
+  readonly principal?: Principal;
+  readonly requestId: string;
+  readonly log: Logger;
+}

@@ -1,0 +1,38 @@
+/** Release domain objects → appstore.v1 messages. */
+import type {
+  Release as ReleaseMessage,
+  ReleaseStatus as ReleaseStatusMessage,
+  Revision as RevisionMessage,
+} from '../../../gen/appstore/v1/appstore.js';
+import type { Revision } from '../../releases/release-service.js';
+import type { ReleaseStatusView } from '../../releases/release-status.js';
+import type { ReleaseRecord } from '../../releases/types.js';
+
+/** The seed's release document: the accepted input plus id and owner. */
+export function toReleaseMessage(record: ReleaseRecord): ReleaseMessage {
+  return {
+    id: record.id,
+    owner: record.owner,
+    application: record.application,
+    version: record.version,
+    namespace: record.namespace,
+    adminGroups: [...record.adminGroups],
+    development: record.development,
+    values: { ...record.values },
+  };
+}
+
+export function toReleaseStatusMessage(view: ReleaseStatusView): ReleaseStatusMessage {
+  return {
+    lastDeployed: view.lastDeployed,
+    namespace: view.namespace,
+    status: view.status,
+    resources: view.resources.map((r) => ({ ...r })),
+    notes: view.notes,
+    dataporten: undefined,
+  };
+}
+
+export function toRevisionMessage(revision: Revision): RevisionMessage {
+  return { ...revision };
+}

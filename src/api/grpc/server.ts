@@ -1,0 +1,122 @@
+/**
+ * The internal gRPC API: the AppStore service bound to the service object,
+ * bearer authentication from metadata (as REST does it), domain errors mapped
+ * to status codes, server reflection (grpcurl list/describe/call) and the
+ * standard health service.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  Server,
+  ServerCredentials,
+  type Metadata,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import { AppStoreService as AppStoreDefinition } from '../../../gen/appstore/v1/appstore.js';
+import type { Logger } from '../../observability/logger.js';
+import { credentialsFrom, hasCredentials, type Authenticate } from '../credentials.js';
+import type { AppStoreService } from './app-store-service.js';
+import type { CallContext } from './call-context.js';
+import { PUBLIC_METHODS } from './app-store-service.js';
+import { toServiceError } from './status-codes.js';
+
+export interface GrpcServerOptions {
+  readonly service: AppStoreService;
+  readonly authenticate: Authenticate;
+  readonly log: Logger;
+  /** Folder of the .proto files, for reflection. */
+  readonly protoDir: string;
+}
+
+export interface GrpcServer {
+  readonly server: Server;
+  readonly health: HealthImplementation;
+  listen(port: number, host?: string): Promise<number>;
+  close(graceMs?: number): Promise<void>;
+}
+
+const SERVICE_NAME = 'appstore.v1.AppStore';
+
+type Handler = (req: unknown, ctx: CallContext) => Promise<unknown>;
+
+export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
+  const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+  const implementation: UntypedServiceImplementation = {};
+  for (const [key, def] of Object.entries(AppStoreDefinition)) {
+    const method = (options.service as unknown as Record<string, unknown>)[key];
+    // Methods the service does not offer yet are answered UNIMPLEMENTED by grpc-js.
+    if (typeof method !== 'function') continue;
+    const name = def.path.split('/').pop() ?? key;
+    const handler = (method as Handler).bind(options.service);
+    implementation[key] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      void handleUnary(options, name, handler, call, callback);
+    };
+  }
+  server.addService(AppStoreDefinition, implementation);
+
+  const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
+  health.addToServer(server);
+  const definition = loadSync(join(options.protoDir, 'appstore', 'v1', 'appstore.proto'), {
+    includeDirs: [options.protoDir],
+  });
+  new ReflectionService(definition).addToServer(server);
+
+  return {
+    server,
+    health,
+    listen: (port, host = '0.0.0.0') =>
+      new Promise((resolve, reject) => {
+        server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, bound) =>
+          err ? reject(err) : resolve(bound),
+        );
+      }),
+    close: (graceMs = 10_000) =>
+      new Promise((resolve) => {
+        health.setStatus('', 'NOT_SERVING');
+        const timer = setTimeout(() => server.forceShutdown(), graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+  };
+}
+
+async function handleUnary(
+  options: GrpcServerOptions,
+  method: string,
+  handler: Handler,
+  call: ServerUnaryCall<unknown, unknown>,
+  callback: sendUnaryData<unknown>,
+): Promise<void> {
+  const started = performance.now();
+  const headers = metadataHeaders(call.metadata);
+  const requestId = headers['x-request-id'] ?? randomUUID();
+  const log = options.log.child({ requestId, grpcMethod: method });
+  try {
+    const credentials = credentialsFrom(headers);
+    const needsPrincipal = !PUBLIC_METHODS.has(method) || hasCredentials(credentials);
+    const principal = needsPrincipal ? await options.authenticate(credentials) : undefined;
+    const response = await handler(call.request, { principal, requestId, log });
+    log.info({ code: 'OK', ms: Math.round(performance.now() - started) }, 'grpc call');
+    callback(null, response);
+  } catch (err) {
+    const serviceError = toServiceError(err);
+    const level = serviceError.code === 13 ? 'error' : 'info';
+    log[level]({ code: serviceError.code, err: serviceError.details, ms: Math.round(performance.now() - started) }, 'grpc call failed');
+    callback(serviceError);
+  }
+}
+
+function metadataHeaders(metadata: Metadata): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [key, values] of Object.entries(metadata.getMap())) {
+    if (typeof values === 'string') headers[key.toLowerCase()] = values;
+  }
+  return headers;
+}

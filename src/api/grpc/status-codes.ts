@@ -1,0 +1,32 @@
+/**
+ * The one place that maps domain error codes to gRPC status codes. An error
+ * that is not an AppStoreError is an internal error; its message is not sent.
+ */
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { AppStoreError, type ErrorCode } from '../../domain/errors.js';
+
+const GRPC_STATUS: Record<ErrorCode, status> = {
+  InvalidArgument: status.INVALID_ARGUMENT,
+  Unprocessable: status.INVALID_ARGUMENT,
+  NotFound: status.NOT_FOUND,
+  AlreadyExists: status.ALREADY_EXISTS,
+  PermissionDenied: status.PERMISSION_DENIED,
+  Unauthenticated: status.UNAUTHENTICATED,
+  Conflict: status.ABORTED,
+  FailedPrecondition: status.FAILED_PRECONDITION,
+  Unavailable: status.UNAVAILABLE,
+  Internal: status.INTERNAL,
+};
+
+export function toServiceError(err: unknown): Partial<ServiceError> {
+  const appErr = AppStoreError.from(err);
+  const metadata = new Metadata();
+  metadata.set('appstore-error-code', appErr.code);
+  const fields = appErr.details.fields;
+  if (fields) metadata.set('appstore-error-fields-bin', Buffer.from(JSON.stringify(fields)));
+  return {
+    code: GRPC_STATUS[appErr.code],
+    details: appErr.code === 'Internal' && !(err instanceof AppStoreError) ? 'internal error' : appErr.message,
+    metadata,
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The JSON REST API: routes translate JSON ↔ appstore.v1 messages and call
+ * the same service object the gRPC server exposes. Bodies are JSON of at most
+ * 1 MiB; every error is problem+json.
+ */
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { Logger } from '../../observability/logger.js';
+import type { Authenticate } from '../credentials.js';
+import type { AppStoreService } from '../grpc/app-store-service.js';
+import { healthRoutes, type ReadinessCheck } from './health.js';
+import { plainProblem, problemOf, sendProblem } from './problem.js';
+import { packageRoutes } from './routes/packages.js';
+import { releaseRoutes } from './routes/releases.js';
+import { authentication, requestContext } from './request-context.js';
+
+export interface RestAppOptions {
+  readonly service: AppStoreService;
+  readonly authenticate: Authenticate;
+  readonly log: Logger;
+  readonly readiness: Readonly<Record<string, ReadinessCheck>>;
+}
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createRestApp(options: RestAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(healthRoutes(options.readiness));
+  app.use(requestContext(options.log));
+  app.use(express.json({ limit: MAX_BODY_BYTES, strict: true, type: ['application/json', 'application/*+json'] }));
+
+  // Public: the catalog. Credentials, when given, must still be valid.
+  app.use('/packages', authentication(options.authenticate, false));
+  app.use(packageRoutes(options.service));
+  // Everything else needs an authenticated caller.
+  app.use(['/releases', '/namespaces'], authentication(options.authenticate, true));
+  app.use(releaseRoutes(options.service));
+
+  app.use((req, res) => {
+    sendProblem(res, plainProblem(404, `no route for ${req.method} ${req.path}`, req.path, res.locals.requestId));
+  });
+  app.use(errorHandler);
+  return app;
+}
+
+const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+  const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined;
+  const bodyError = err as { type?: string; status?: number; message?: string };
+  if (bodyError.type === 'entity.too.large') {
+    return sendProblem(res, plainProblem(413, `the request body exceeds ${MAX_BODY_BYTES} bytes`, req.path, requestId));
+  }
+  if (bodyError.type === 'entity.parse.failed') {
+    return sendProblem(res, plainProblem(400, `malformed JSON body: ${bodyError.message ?? ''}`, req.path, requestId));
+  }
+  if (bodyError.type === 'charset.unsupported' || bodyError.type === 'encoding.unsupported') {
+    return sendProblem(res, plainProblem(415, bodyError.message ?? 'unsupported encoding', req.path, requestId));
+  }
+  const problem = problemOf(err, req.path, requestId);
+  if (problem.status >= 500) res.locals.log?.error({ err }, 'request failed');
+  sendProblem(res, problem, err);
+};

@@ -1,0 +1,52 @@
+/** Per-request context for REST handlers: request id, logger, and the principal once authenticated. */
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Principal } from '../../domain/principal.js';
+import type { Logger } from '../../observability/logger.js';
+import { credentialsFrom, hasCredentials, type Authenticate } from '../credentials.js';
+import type { CallContext } from '../grpc/call-context.js';
+
+interface Locals {
+  requestId: string;
+  log: Logger;
+  principal?: Principal;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export function requestContext(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const given = req.get('x-request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    const started = performance.now();
+    const locals = res.locals as Locals;
+    locals.requestId = requestId;
+    locals.log = log.child({ requestId });
+    res.on('finish', () => {
+      locals.log.info(
+        { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        'http request',
+      );
+    });
+    next();
+  };
+}
+
+/** Authenticates every request that carries credentials; with required, also those that carry none (→ 401). */
+export function authentication(authenticate: Authenticate, required: boolean): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]),
+    );
+    const credentials = credentialsFrom(headers);
+    if (!required && !hasCredentials(credentials)) return next();
+    (res.locals as Locals).principal = await authenticate(credentials);
+    next();
+  };
+}
+
+export function callContext(res: Response): CallContext {
+  const locals = res.locals as Locals;
+  return { principal: locals.principal, requestId: locals.requestId, log: locals.log };
+}

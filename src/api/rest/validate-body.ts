@@ -1,0 +1,34 @@
+/** Request bodies checked against their JSON Schema (ajv); each failing field is named. */
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { Request } from 'express';
+import { AppStoreError } from '../../domain/errors.js';
+import { schemas, type SchemaName } from './schemas.js';
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validators = new Map<SchemaName, ValidateFunction>();
+
+export function validBody<T>(req: Request, name: SchemaName): T {
+  if (!req.is('application/json') && !req.is('application/*+json')) {
+    throw new AppStoreError('InvalidArgument', 'the request body must be JSON (Content-Type: application/json)');
+  }
+  let validate = validators.get(name);
+  if (!validate) {
+    validate = ajv.compile(schemas[name]);
+    validators.set(name, validate);
+  }
+  const body: unknown = req.body;
+  if (validate(body)) return body as T;
+  const fields = (validate.errors ?? []).map((e) => {
+    const path = e.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    const extra =
+      e.keyword === 'additionalProperties'
+        ? String((e.params as { additionalProperty?: unknown }).additionalProperty ?? '')
+        : e.keyword === 'required'
+          ? String((e.params as { missingProperty?: unknown }).missingProperty ?? '')
+          : '';
+    const full = [path, extra].filter(Boolean).join('.') || '(body)';
+    const message = e.keyword === 'additionalProperties' ? 'is not a known field' : (e.message ?? 'is invalid');
+    return { path: full, message };
+  });
+  throw new AppStoreError('InvalidArgument', `invalid request body: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`, { fields });
+}

@@ -1,0 +1,99 @@
+/**
+ * Builds the whole store from its configuration: adapters (Tiller, the
+ * Kubernetes API, chart repositories), the identity room, the release use
+ * cases, the service object and both servers. main.ts starts it; the
+ * integration tests build it the same way.
+ */
+import type { Express } from 'express';
+import { createRestApp } from './api/rest/app.js';
+import { AppStoreService } from './api/grpc/app-store-service.js';
+import { createGrpcServer, type GrpcServer } from './api/grpc/server.js';
+import { createCatalog, loadRepoConfigs, type DefaultCatalog } from './catalog/index.js';
+import type { Config } from './config.js';
+import { createIdentityService, loadIdentityConfig } from './identity/index.js';
+import { ensureNamespace, kubeClients } from './kube/kube-clients.js';
+import { SecretReleaseStore } from './kube/release-store.js';
+import { KubeResourceStatusReader } from './kube/resource-status.js';
+import type { Logger } from './observability/logger.js';
+import { InProcessLocks } from './releases/in-process-locks.js';
+import { reconcile, type ReconcileReport } from './releases/reconcile.js';
+import { ReleaseService } from './releases/release-service.js';
+import { TillerClient } from './tiller/index.js';
+
+export interface AppStore {
+  readonly rest: Express;
+  readonly grpc: GrpcServer;
+  readonly service: AppStoreService;
+  readonly catalog: DefaultCatalog;
+  readonly tiller: TillerClient;
+  /** Aligns records and Tiller (also run at start). */
+  reconcile(): Promise<ReconcileReport>;
+  /** Stops background work and closes connections (servers are closed by their owner). */
+  close(): Promise<void>;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export async function composeAppStore(config: Config, env: Env, log: Logger): Promise<AppStore> {
+  const kube = kubeClients(config.kubeconfig);
+  const tiller = new TillerClient(config.helmHost);
+  const catalog = createCatalog({ repos: loadRepoConfigs(config.repos, env) }, log.child({ component: 'catalog' }));
+  const identity = createIdentityService(loadIdentityConfig(env), { logger: log, kubeConfig: kube.config });
+  const store = new SecretReleaseStore(kube.core, config.namespace);
+  const releases = new ReleaseService({
+    catalog,
+    engine: tiller,
+    store,
+    access: identity.access,
+    locks: new InProcessLocks(),
+    resources: new KubeResourceStatusReader(kube.objects),
+    audit: identity.audit,
+    log: log.child({ component: 'releases' }),
+  });
+  const service = new AppStoreService({
+    catalog,
+    releases,
+    namespacesFor: (principal) => identity.access.namespacesFor(principal),
+  });
+  const authenticate = (credentials: Parameters<typeof identity.authenticate>[0]) => identity.authenticate(credentials);
+  const rest = createRestApp({
+    service,
+    authenticate,
+    log,
+    readiness: {
+      tiller: async () => {
+        await tiller.version();
+      },
+      kubernetes: async () => {
+        await kube.core.readNamespace({ name: config.namespace });
+      },
+      catalog: async () => {
+        if (!catalog.ready()) throw new Error('no chart repository has loaded yet');
+      },
+    },
+  });
+  const grpc = createGrpcServer({ service, authenticate, log, protoDir: config.protoDir });
+
+  await ensureNamespace(kube.core, config.namespace);
+  void catalog.start();
+  const runReconcile = () => reconcile({ store, engine: tiller, log: log.child({ component: 'reconcile' }) });
+  await runReconcile().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reconciliation at start failed; it runs again later'));
+  const timer = setInterval(() => {
+    runReconcile().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reconciliation failed'));
+  }, 5 * 60_000);
+  timer.unref();
+
+  return {
+    rest,
+    grpc,
+    service,
+    catalog,
+    tiller,
+    reconcile: runReconcile,
+    close: async () => {
+      clearInterval(timer);
+      await catalog.stop();
+      tiller.close();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * The status of a release as the seed shows it: lastDeployed ("YYYY-MM-DD
+ * HH:MM:SS", UTC), namespace, Tiller's status code name, notes, and the
+ * resources of its manifest with the health of their live objects (not
+ * Tiller's kubectl-style text table).
+ */
+import yaml from 'js-yaml';
+import type { GetReleaseStatusResponse } from '../../gen/hapi/services/tiller.js';
+import type { ManifestObjectRef, ReleaseRecord, ResourceHealth, ResourceStatusReader } from './types.js';
+import { statusName } from './status-names.js';
+
+export interface ReleaseStatusView {
+  readonly lastDeployed: string;
+  readonly namespace: string;
+  readonly status: string;
+  readonly resources: readonly ResourceHealth[];
+  readonly notes: string;
+}
+
+export async function describeStatus(
+  record: ReleaseRecord,
+  status: GetReleaseStatusResponse,
+  manifest: string,
+  reader: ResourceStatusReader,
+): Promise<ReleaseStatusView> {
+  const info = status.info;
+  return {
+    lastDeployed: seedTime(info?.lastDeployed),
+    namespace: status.namespace || record.namespace,
+    status: statusName(info?.status?.code),
+    resources: await reader.read(manifestObjects(manifest, status.namespace || record.namespace)),
+    notes: info?.status?.notes ?? '',
+  };
+}
+
+/** "2017-06-02 12:34:20" in UTC, as in the seed. */
+export function seedTime(date: Date | undefined): string {
+  return date ? date.toISOString().slice(0, 19).replace('T', ' ') : '';
+}
+
+/** The objects a rendered manifest declares; namespaced ones default to the release's namespace. */
+export function manifestObjects(manifest: string, namespace: string): ManifestObjectRef[] {
+  const objects: ManifestObjectRef[] = [];
+  for (const doc of yaml.loadAll(manifest)) {
+    if (typeof doc !== 'object' || doc === null) continue;
+    const obj = doc as { kind?: unknown; apiVersion?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+    if (typeof obj.kind !== 'string' || typeof obj.apiVersion !== 'string' || typeof obj.metadata?.name !== 'string') continue;
+    objects.push({
+      kind: obj.kind,
+      apiVersion: obj.apiVersion,
+      name: obj.metadata.name,
+      namespace: typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : namespace,
+    });
+  }
+  return objects;
+}

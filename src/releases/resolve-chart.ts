@@ -1,0 +1,54 @@
+/**
+ * From an application and version to the chart Tiller receives: the package
+ * is resolved in the catalog, the version checked (and gated: prereleases and
+ * development repositories are for development releases only), the archive
+ * fetched and loaded, requirements processed as the Helm 2 client would, and
+ * the values validated against the chart's schema.
+ */
+import type { Chart } from '../../gen/hapi/chart/chart.js';
+import type { Catalog } from '../catalog/types.js';
+import { loadChartArchive, processRequirements } from '../charts/index.js';
+import { AppStoreError } from '../domain/errors.js';
+import { chartValuesSchema, validateValues } from './values-schema.js';
+import { chartDefaults, mergeValues, valuesToYaml, type Values } from './values.js';
+
+export interface ResolvedChart {
+  readonly application: string;
+  readonly version: string;
+  readonly chart: Chart;
+  readonly valuesYaml: string;
+}
+
+export async function resolveChart(
+  catalog: Catalog,
+  input: { application: string; version: string; development: boolean; values: Values },
+): Promise<ResolvedChart> {
+  const pkg = await catalog.get(input.application);
+  const wanted = input.version.trim();
+  const candidates = pkg.versions.filter((v) => input.development || (!v.prerelease && !v.development));
+  const version = wanted === '' ? candidates[0] : pkg.versions.find((v) => v.version === wanted);
+  if (!version) {
+    const known = pkg.versions.map((v) => v.version).slice(0, 20).join(', ');
+    throw new AppStoreError(
+      'Unprocessable',
+      wanted === ''
+        ? `${pkg.id} has no version a non-development release may install`
+        : `${pkg.id} has no version ${wanted}; known versions: ${known}`,
+      { parameter: 'version' },
+    );
+  }
+  if (!input.development && (version.prerelease || version.development)) {
+    const why = version.prerelease ? 'is a prerelease' : `comes from the development repository ${pkg.repo}`;
+    throw new AppStoreError(
+      'Unprocessable',
+      `${pkg.id} ${version.version} ${why}: only a release with "development": true may install it`,
+      { parameter: 'development' },
+    );
+  }
+  const loaded = await loadChartArchive(await catalog.fetchArchive(pkg.id, version.version));
+  const valuesYaml = valuesToYaml(input.values);
+  const chart = processRequirements(loaded, input.values);
+  const schema = chartValuesSchema(chart);
+  if (schema) validateValues(schema, mergeValues(chartDefaults(chart), input.values), `${pkg.id} ${version.version}`);
+  return { application: pkg.id, version: version.version, chart, valuesYaml };
+}

@@ -1,0 +1,103 @@
+/**
+ * The releases room's ports: what the use cases need from Tiller, Kubernetes,
+ * the catalog and the access rules, as interfaces, so the use cases talk to
+ * none of those libraries directly.
+ */
+import type { Chart } from '../../gen/hapi/chart/chart.js';
+import type { Release as TillerRelease } from '../../gen/hapi/release/release.js';
+import type { GetReleaseStatusResponse } from '../../gen/hapi/services/tiller.js';
+import type { Principal } from '../domain/principal.js';
+
+/** What the store keeps about a release beyond what Tiller keeps. */
+export interface ReleaseRecord {
+  readonly id: string;
+  readonly owner: string;
+  /** Package id, `<repo>/<name>`. */
+  readonly application: string;
+  readonly version: string;
+  readonly namespace: string;
+  readonly adminGroups: readonly string[];
+  readonly development: boolean;
+  /** The values as the user gave them (merged over upgrades). */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** pending: written before Tiller is called; deleting: before Tiller is asked to delete. */
+  readonly state: 'pending' | 'deployed' | 'deleting';
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface ReleaseStore {
+  /** Fails with AlreadyExists when a record of that id exists. */
+  create(record: ReleaseRecord): Promise<void>;
+  get(id: string): Promise<ReleaseRecord | undefined>;
+  list(): Promise<ReleaseRecord[]>;
+  update(record: ReleaseRecord): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+/** The Tiller operations the use cases use (TillerClient implements it). */
+export interface ReleaseEngine {
+  install(input: {
+    chart: Chart;
+    name: string;
+    namespace: string;
+    valuesYaml: string;
+    dryRun?: boolean;
+    description?: string;
+  }): Promise<TillerRelease>;
+  upgrade(input: { chart: Chart; name: string; valuesYaml: string; resetValues?: boolean; description?: string }): Promise<TillerRelease>;
+  rollback(input: { name: string; revision: number; description?: string }): Promise<TillerRelease>;
+  uninstall(name: string, options?: { purge?: boolean; description?: string }): Promise<unknown>;
+  status(name: string): Promise<GetReleaseStatusResponse>;
+  content(name: string, revision?: number): Promise<TillerRelease>;
+  history(name: string, max?: number): Promise<TillerRelease[]>;
+  list(input?: { statusCodes?: readonly number[] }): Promise<TillerRelease[]>;
+}
+
+/** One object of a release's manifest, with what its live counterpart says. */
+export interface ResourceHealth {
+  readonly kind: string;
+  readonly apiVersion: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly health: 'Ready' | 'Progressing' | 'Missing' | 'Unknown' | 'Degraded';
+  readonly ready: string;
+}
+
+export interface ManifestObjectRef {
+  readonly kind: string;
+  readonly apiVersion: string;
+  readonly name: string;
+  readonly namespace: string;
+}
+
+export interface ResourceStatusReader {
+  read(objects: readonly ManifestObjectRef[]): Promise<ResourceHealth[]>;
+}
+
+/** The access rules, decided in one place (the identity room implements them). */
+export interface AccessPolicy {
+  /** Owner, or a member of one of its adminGroups. */
+  canSee(principal: Principal, release: { owner: string; adminGroups: readonly string[] }): boolean;
+  /** PermissionDenied unless the caller may name these groups. */
+  assertAdminGroupsAllowed(principal: Principal, adminGroups: readonly string[]): void;
+  /** PermissionDenied unless the caller may deploy into the namespace. */
+  assertMayDeploy(principal: Principal, namespace: string): Promise<void>;
+}
+
+/** Per-release mutual exclusion; Conflict when the release is busy. */
+export interface Locks {
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Audit records of changes and denied attempts (the identity room's audit log implements it). */
+export interface Audit {
+  record(entry: {
+    principal?: Principal;
+    action: 'install' | 'upgrade' | 'rollback' | 'delete';
+    releaseId?: string;
+    namespace?: string;
+    outcome: 'succeeded' | 'failed' | 'denied';
+    reason?: string;
+  }): void;
+}
