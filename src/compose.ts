@@ -37,7 +37,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export async function composeAppStore(config: Config, env: Env, log: Logger): Promise<AppStore> {
   const kube = kubeClients(config.kubeconfig);
   const tiller = new TillerClient(config.helmHost);
-  const catalog = createCatalog({ repos: loadRepoConfigs(config.repos, env) }, log.child({ component: 'catalog' }));
+  const catalog = createCatalog({ repos: loadRepoConfigs(config.repos, env) }, log);
   const identity = createIdentityService(loadIdentityConfig(env), { logger: log, kubeConfig: kube.config });
   const store = new SecretReleaseStore(kube.core, config.namespace);
   const releases = new ReleaseService({

@@ -132,6 +132,9 @@ export class TillerClient {
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 20_000,
       'grpc.keepalive_permit_without_calls': 0,
+      // After an outage, find Tiller again within seconds, not grpc-js's default of up to 2 minutes.
+      'grpc.initial_reconnect_backoff_ms': 500,
+      'grpc.max_reconnect_backoff_ms': 3000,
     });
   }
 

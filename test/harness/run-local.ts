@@ -38,25 +38,37 @@ if (!process.env.APPSTORE_TOKENS_FILE) {
   );
 }
 
+const namespacesFile = process.env.APPSTORE_NAMESPACES_FILE ?? join(runDir, 'namespaces.yaml');
+if (!process.env.APPSTORE_NAMESPACES_FILE) {
+  // Both development users (through their shared group) may deploy into default.
+  writeFileSync(namespacesFile, 'default: ["fc:org:example.org"]\n');
+}
+
 const httpPort = process.env.APPSTORE_HTTP_PORT ?? '8080';
+const grpcPort = process.env.APPSTORE_GRPC_PORT ?? '9090';
 const env = {
   ...process.env,
   HELM_HOST: process.env.HELM_HOST ?? cluster?.helmHost,
   KUBECONFIG: process.env.KUBECONFIG ?? join(runDir, 'kubeconfig'),
   APPSTORE_HTTP_PORT: httpPort,
+  APPSTORE_GRPC_PORT: grpcPort,
+  APPSTORE_NAMESPACES_FILE: namespacesFile,
   APPSTORE_REPOS: process.env.APPSTORE_REPOS ?? `sample=${repo.url}`,
   APPSTORE_TOKENS_FILE: tokensFile,
 };
 const store = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')], { env, stdio: 'inherit' });
 
 console.log(`
-appstore is starting on http://127.0.0.1:${httpPort}
+appstore is starting: REST http://127.0.0.1:${httpPort}, gRPC 127.0.0.1:${grpcPort}
   Tiller (HELM_HOST)     ${env.HELM_HOST}
   KUBECONFIG             ${env.KUBECONFIG}   (kubectl --kubeconfig ${env.KUBECONFIG} get pods -A)
   chart repository       ${env.APPSTORE_REPOS}
   development tokens     ${tokensFile}  (alice: dev-alice-token, bob: dev-bob-token)
+  namespace policy       ${namespacesFile}
   helm v2 CLI            ${cluster ? `${cluster.peers.helm} --host ${cluster.helmHost} list` : '(external Tiller)'}
 Try: curl -s http://127.0.0.1:${httpPort}/readyz
+     curl -s http://127.0.0.1:${httpPort}/packages
+     (the README has the rest: install, status, upgrade, delete)
 Ctrl-C stops everything.
 `);
 
