@@ -15,6 +15,8 @@ module.exports = {
   // Integration suites share one cluster; running them one at a time keeps
   // them from racing each other on 2 cores.
   maxWorkers: 1,
+  // Integration tests install releases on a real cluster; unit tests finish far sooner.
+  testTimeout: 120000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
@@ -23,7 +25,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
-      testTimeout: 180000,
     },
   ],
 };

@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterInfo } from './cluster.js';
+import type { OidcTestProviderInfo } from './oidc-provider.js';
 import { runDir } from './paths.js';
 
 export interface TestEnv {
@@ -14,6 +15,10 @@ export interface TestEnv {
   readonly repoUrl: string;
   /** Folder of the built repository (archives + index.yaml). */
   readonly repoDir: string;
+  /** The real OpenID Provider (npm oidc-provider) of test/harness/oidc-provider.ts. */
+  readonly oidc: OidcTestProviderInfo;
+  /** The test services' fault control endpoint (see fault-control.ts). */
+  readonly controlUrl: string;
 }
 
 /**

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { buildChartRepo, SAMPLE_CHARTS_DIR } from './chart-repo.js';
 import { serveChartRepo } from './serve-chart-repo.js';
 import { startCluster } from './cluster.js';
+import { startFaultControl, type FaultControl } from './fault-control.js';
+import { providerInfo, startOidcProvider } from './oidc-provider.js';
 import { testDir, writeTestEnv } from './test-env.js';
 
 const dir = testDir();
@@ -17,12 +19,16 @@ mkdirSync(dir, { recursive: true });
 const cluster = await startCluster(join(dir, 'cluster'));
 const repoDir = join(dir, 'repo');
 let repo: Awaited<ReturnType<typeof serveChartRepo>> | undefined;
+let oidc: Awaited<ReturnType<typeof startOidcProvider>> | undefined;
+let control: FaultControl | undefined;
 
 let stopping = false;
 async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     await repo?.close();
+    await oidc?.close();
+    await control?.close();
     await cluster.stop();
     // Set APPSTORE_KEEP_TEST_DIR=1 to keep the logs and data of the run.
     if (!process.env.APPSTORE_KEEP_TEST_DIR) rmSync(dir, { recursive: true, force: true });
@@ -37,8 +43,10 @@ process.stdin.resume();
 try {
   await buildChartRepo(SAMPLE_CHARTS_DIR, repoDir);
   repo = await serveChartRepo(repoDir);
+  oidc = await startOidcProvider();
+  control = await startFaultControl(cluster);
   const { peers, ...info } = cluster;
-  writeTestEnv({ cluster: { ...info, peers: { ...peers } }, repoUrl: repo.url, repoDir });
+  writeTestEnv({ cluster: { ...info, peers: { ...peers } }, repoUrl: repo.url, repoDir, oidc: providerInfo(oidc), controlUrl: control.url });
   process.stdout.write('READY\n');
 } catch (err) {
   console.error(err);

@@ -1,0 +1,46 @@
+/**
+ * The audit trail: one structured pino record per change (install, upgrade,
+ * rollback, delete) and per denied attempt, saying who (id, source, kind),
+ * what, which release, where, and the outcome. Records carry the `audit: true`
+ * marker so they can be routed apart from operational logs; they never carry
+ * credentials.
+ */
+import type { Principal } from '../domain/principal.js';
+import type { Logger } from '../observability/logger.js';
+
+export type AuditAction = 'install' | 'upgrade' | 'rollback' | 'delete' | 'authenticate';
+export type AuditOutcome = 'succeeded' | 'failed' | 'denied';
+
+export interface AuditEntry {
+  /** Absent for a denied attempt by a caller who could not be authenticated. */
+  readonly principal?: Principal;
+  readonly action: AuditAction;
+  readonly releaseId?: string;
+  readonly namespace?: string;
+  readonly outcome: AuditOutcome;
+  /** Why it failed or was denied (an error message, never a credential). */
+  readonly reason?: string;
+}
+
+export interface AuditLog {
+  record(entry: AuditEntry): void;
+}
+
+export function createAuditLog(logger: Logger): AuditLog {
+  const audit = logger.child({ audit: true });
+  return {
+    record({ principal, action, releaseId, namespace, outcome, reason }) {
+      const fields = {
+        who: principal ? { id: principal.id, source: principal.source, kind: principal.kind } : null,
+        action,
+        release: releaseId ?? null,
+        namespace: namespace ?? null,
+        outcome,
+        ...(reason !== undefined && { reason }),
+      };
+      const message = `${action} ${outcome}`;
+      if (outcome === 'succeeded') audit.info(fields, message);
+      else audit.warn(fields, message);
+    },
+  };
+}

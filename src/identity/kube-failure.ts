@@ -1,0 +1,13 @@
+/**
+ * A failed @kubernetes/client-node call → Unavailable, keeping only the HTTP
+ * status: the client's error text can carry the whole request and response,
+ * and a TokenReview request carries the token under review.
+ */
+import type { AppStoreError } from '../domain/errors.js';
+import { upstreamUnavailable } from './identity-errors.js';
+
+export function kubeFailure(what: string, err: unknown): AppStoreError {
+  const code = (err as { code?: unknown } | null)?.code;
+  const why = typeof code === 'number' ? `HTTP ${code}` : err instanceof Error ? err.name : 'no answer';
+  return upstreamUnavailable(`the Kubernetes API (${what})`, why);
+}

@@ -1,0 +1,64 @@
+/**
+ * Remembers authentication outcomes by a sha256 of the credentials (never
+ * the credentials themselves): a success for a short TTL that never reaches
+ * past the token's own expiry, a rejection only briefly (so a burst of bad
+ * requests does not hammer the upstream, yet a fixed token works again soon).
+ * Outages are never remembered: the next request asks the upstream again.
+ */
+import { LRUCache } from 'lru-cache';
+import type { AppStoreError } from '../domain/errors.js';
+import type { Principal } from '../domain/principal.js';
+import type { Authenticated } from './types.js';
+
+export interface PrincipalCacheOptions {
+  readonly successTtlMs: number;
+  readonly failureTtlMs: number;
+  readonly maxEntries: number;
+  /** Epoch milliseconds; injectable for tests. */
+  readonly now?: () => number;
+}
+
+type Entry =
+  | { readonly outcome: 'success'; readonly principal: Principal; readonly until: number }
+  | { readonly outcome: 'failure'; readonly error: AppStoreError; readonly until: number };
+
+export type CachedOutcome = { readonly principal: Principal } | { readonly error: AppStoreError };
+
+export class PrincipalCache {
+  private readonly entries: LRUCache<string, Entry>;
+  private readonly now: () => number;
+
+  constructor(private readonly options: PrincipalCacheOptions) {
+    this.now = options.now ?? Date.now;
+    this.entries = new LRUCache({ max: options.maxEntries });
+  }
+
+  get(key: string): CachedOutcome | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.until <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.outcome === 'success' ? { principal: entry.principal } : { error: entry.error };
+  }
+
+  rememberSuccess(key: string, authenticated: Authenticated): void {
+    const now = this.now();
+    const until = Math.min(now + this.options.successTtlMs, authenticated.expiresAt ?? Number.POSITIVE_INFINITY);
+    if (until <= now) return;
+    this.entries.set(key, { outcome: 'success', principal: withoutExpiry(authenticated), until }, { ttl: until - now });
+  }
+
+  rememberFailure(key: string, error: AppStoreError): void {
+    if (this.options.failureTtlMs <= 0) return;
+    const until = this.now() + this.options.failureTtlMs;
+    this.entries.set(key, { outcome: 'failure', error, until }, { ttl: this.options.failureTtlMs });
+  }
+}
+
+/** The Principal alone: the expiry is the cache's business, not the callers'. */
+export function withoutExpiry(authenticated: Authenticated): Principal {
+  const { id, name, groups, kind, source } = authenticated;
+  return { id, ...(name !== undefined && { name }), groups, kind, source };
+}
