@@ -72,7 +72,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
       },
     },
   });
-  const grpc = createGrpcServer({ service, authenticate, log, protoDir: config.protoDir });
+  const grpc = createGrpcServer({ service, authenticate, log });
 
   await ensureNamespace(kube.core, config.namespace);
   void catalog.start();

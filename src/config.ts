@@ -19,8 +19,6 @@ export interface Config {
   readonly namespacesFile: string | undefined;
   /** The store's own namespace, where it keeps its release records. */
   readonly namespace: string;
-  /** Folder of the .proto files, served through gRPC reflection. */
-  readonly protoDir: string;
   readonly logLevel: string;
 }
 
@@ -40,7 +38,6 @@ export function loadConfig(env: Env = process.env): Config {
     tokensFile: optional(env, 'APPSTORE_TOKENS_FILE'),
     namespacesFile: optional(env, 'APPSTORE_NAMESPACES_FILE'),
     namespace: dnsLabel(env, 'APPSTORE_NAMESPACE', 'appstore'),
-    protoDir: optional(env, 'APPSTORE_PROTO_DIR') ?? `${process.cwd()}/proto`,
     logLevel: oneOf(env, 'APPSTORE_LOG_LEVEL', ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
   };
 }

@@ -59,6 +59,8 @@ const MODULES: readonly PeerModule[] = [
     // (an unstamped build accepts any client).
     ldflags: `-s -w -X k8s.io/helm/pkg/version.Version=${TILLER_VERSION} -X k8s.io/helm/pkg/version.BuildMetadata=`,
   },
+  // An outside client of the store's gRPC API (reflection, health, metadata).
+  { dir: 'grpcurl', packages: { 'github.com/fullstorydev/grpcurl/cmd/grpcurl': 'grpcurl' }, ldflags: '-s -w' },
 ];
 
 export type PeerName =
@@ -69,7 +71,8 @@ export type PeerName =
   | 'kwok'
   | 'tiller'
   | 'helm'
-  | 'hapi-descriptors';
+  | 'hapi-descriptors'
+  | 'grpcurl';
 
 export type PeerPaths = Record<PeerName, string>;
 

@@ -10,7 +10,6 @@ test('defaults: Tiller on loopback 44134, HTTP 8080, gRPC 9090, no repos', () =>
     tokensFile: undefined,
     namespacesFile: undefined,
     namespace: 'appstore',
-    protoDir: `${process.cwd()}/proto`,
     logLevel: 'info',
   });
 });

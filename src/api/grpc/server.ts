@@ -5,7 +5,6 @@
  * standard health service.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import {
   Server,
   ServerCredentials,
@@ -14,23 +13,22 @@ import {
   type sendUnaryData,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { AppStoreService as AppStoreDefinition } from '../../../gen/appstore/v1/appstore.js';
+import { DESCRIPTOR_SET_BASE64 } from '../../../gen/appstore/v1/descriptor-set.js';
 import type { Logger } from '../../observability/logger.js';
 import { credentialsFrom, hasCredentials, type Authenticate } from '../credentials.js';
 import type { AppStoreService } from './app-store-service.js';
 import type { CallContext } from './call-context.js';
 import { PUBLIC_METHODS } from './app-store-service.js';
+import { reflectionPackage } from './reflection-descriptors.js';
 import { toServiceError } from './status-codes.js';
 
 export interface GrpcServerOptions {
   readonly service: AppStoreService;
   readonly authenticate: Authenticate;
   readonly log: Logger;
-  /** Folder of the .proto files, for reflection. */
-  readonly protoDir: string;
 }
 
 export interface GrpcServer {
@@ -61,10 +59,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
 
   const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
-  const definition = loadSync(join(options.protoDir, 'appstore', 'v1', 'appstore.proto'), {
-    includeDirs: [options.protoDir],
-  });
-  new ReflectionService(definition).addToServer(server);
+  new ReflectionService(reflectionPackage(DESCRIPTOR_SET_BASE64)).addToServer(server);
 
   return {
     server,
