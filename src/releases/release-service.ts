@@ -196,7 +196,10 @@ export class ReleaseService {
     const current = await this.visible(principal, id);
     if (!Number.isInteger(revision) || revision < 1) throw invalidArgument('revision must be a positive integer', { parameter: 'revision' });
     return this.deps.locks.withLock(id, async () => {
-      const target = await this.deps.engine.content(id, revision);
+      const target = await this.deps.engine.content(id, revision).catch((err: unknown) => {
+        if (AppStoreError.from(err).code !== 'NotFound') throw err;
+        throw new AppStoreError('Unprocessable', `release ${id} has no revision ${revision}`, { parameter: 'revision' });
+      });
       await this.deps.engine.rollback({ name: id, revision, description: `rolled back by appstore for ${principal.id}` });
       const values = readValues(target.config?.raw ?? '', `revision ${revision} values`);
       const updated: ReleaseRecord = {

@@ -138,6 +138,9 @@ describe('a release through its whole life', () => {
       [2, '1.1.0', 'DEPLOYED'],
       [1, '1.0.0', 'SUPERSEDED'],
     ]);
+    const missing = await call('POST', `/releases/${id}/rollback`, { user: 'alice', body: { revision: 99 } });
+    expect(missing.status).toBe(422);
+    expect(missing.json.detail).toBe(`release ${id} has no revision 99`);
     const rollback = await call('POST', `/releases/${id}/rollback`, { user: 'alice', body: { revision: 1 } });
     expect(rollback.status).toBe(200);
     expect(rollback.json).toMatchObject({ version: '1.0.0', values: { replicaCount: 2 } });
@@ -169,6 +172,14 @@ describe('bad requests get problem+json', () => {
     const res = await call('POST', '/releases', { user: 'alice', rawBody: '{"application": ' });
     expect(res.status).toBe(400);
     expect(res.json.detail).toMatch(/malformed JSON/);
+  });
+
+  test('a body that is not JSON → 415; no body at all → 400', async () => {
+    const text = await call('POST', '/releases', { user: 'alice', rawBody: 'application=hello', headers: { 'content-type': 'text/plain' } });
+    expect(text.status).toBe(415);
+    const empty = await call('POST', '/releases', { user: 'alice' });
+    expect(empty.status).toBe(400);
+    expect(empty.json.detail).toMatch(/invalid request body/);
   });
 
   test('an unknown field → 400 naming it', async () => {

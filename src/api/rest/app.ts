@@ -3,12 +3,13 @@
  * the same service object the gRPC server exposes. Bodies are JSON of at most
  * 1 MiB; every error is problem+json.
  */
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from '../../observability/logger.js';
 import type { Authenticate } from '../credentials.js';
 import type { AppStoreService } from '../grpc/app-store-service.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { plainProblem, problemOf, sendProblem } from './problem.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { packageRoutes } from './routes/packages.js';
 import { releaseRoutes } from './routes/releases.js';
 import { authentication, requestContext } from './request-context.js';
@@ -28,6 +29,7 @@ export function createRestApp(options: RestAppOptions): Express {
   app.set('query parser', 'simple');
   app.use(healthRoutes(options.readiness));
   app.use(requestContext(options.log));
+  app.use(requireJsonBodies);
   app.use(express.json({ limit: MAX_BODY_BYTES, strict: true, type: ['application/json', 'application/*+json'] }));
 
   // Public: the catalog. Credentials, when given, must still be valid.
@@ -36,6 +38,7 @@ export function createRestApp(options: RestAppOptions): Express {
   // Everything else needs an authenticated caller.
   app.use(['/releases', '/namespaces'], authentication(options.authenticate, true));
   app.use(releaseRoutes(options.service));
+  app.use(openApiRoutes());
 
   app.use((req, res) => {
     sendProblem(res, plainProblem(404, `no route for ${req.method} ${req.path}`, req.path, res.locals.requestId));
@@ -43,6 +46,15 @@ export function createRestApp(options: RestAppOptions): Express {
   app.use(errorHandler);
   return app;
 }
+
+/** Requests that carry a body carry JSON: anything else is 415, before it is read. */
+const requireJsonBodies: RequestHandler = (req, res, next) => {
+  // An empty body passes (validation then reports what is missing); a body of another type does not.
+  const empty = req.get('content-length') === '0' || req.is(['application/json', 'application/*+json']) === null;
+  if (!['POST', 'PATCH', 'PUT'].includes(req.method) || empty || req.is(['application/json', 'application/*+json'])) return next();
+  const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined;
+  sendProblem(res, plainProblem(415, 'the request body must be JSON (Content-Type: application/json)', req.path, requestId));
+};
 
 const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
   const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined;

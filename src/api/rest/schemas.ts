@@ -1,12 +1,49 @@
 /**
  * JSON Schemas of the REST API's bodies, shared by request validation and
  * /openapi.json so the two cannot disagree. Requests with unknown fields are
- * rejected.
+ * rejected. Response schemas are closed as well (additionalProperties: false)
+ * so that the conformance test notices any field the document does not name;
+ * they point at each other with $ref into the document's components, so only
+ * the request schemas are compiled on their own.
  */
+import type { ErrorCode } from '../../domain/errors.js';
+import type { ResourceHealth } from '../../releases/types.js';
+
 const groupId = { type: 'string', minLength: 1, maxLength: 256 } as const;
 const values = { type: 'object', description: 'Chart values, merged over the chart defaults' } as const;
+const text = { type: 'string' } as const;
+const texts = { type: 'array', items: text } as const;
+const ref = <N extends string>(name: N) => ({ $ref: `#/components/schemas/${name}` as const });
 
-export const schemas = {
+// Records keyed by the domain's unions, so that a new code or health fails to compile until it is listed here.
+const ERROR_CODES: Record<ErrorCode, true> = {
+  InvalidArgument: true,
+  Unprocessable: true,
+  NotFound: true,
+  AlreadyExists: true,
+  PermissionDenied: true,
+  Unauthenticated: true,
+  Conflict: true,
+  FailedPrecondition: true,
+  Unavailable: true,
+  Internal: true,
+};
+const HEALTHS: Record<ResourceHealth['health'], true> = { Ready: true, Progressing: true, Missing: true, Unknown: true, Degraded: true };
+/** Tiller's hapi.release.Status.Code names. */
+const RELEASE_STATES = [
+  'UNKNOWN',
+  'DEPLOYED',
+  'DELETED',
+  'SUPERSEDED',
+  'FAILED',
+  'DELETING',
+  'PENDING_INSTALL',
+  'PENDING_UPGRADE',
+  'PENDING_ROLLBACK',
+];
+
+/** The bodies clients send; validBody compiles these. */
+export const requestSchemas = {
   InstallRequest: {
     type: 'object',
     additionalProperties: false,
@@ -35,20 +72,196 @@ export const schemas = {
     required: ['revision'],
     properties: { revision: { type: 'integer', minimum: 1 } },
   },
+} as const;
+
+const releaseProperties = {
+  id: { type: 'string', pattern: '^[a-z]+-[a-z]+-[a-z]+$', examples: ['blurry-green-cat'] },
+  owner: { type: 'string', description: 'The user id of whoever installed it' },
+  application: { type: 'string', description: 'A package id (repo/name)' },
+  version: text,
+  namespace: text,
+  adminGroups: texts,
+  development: { type: 'boolean' },
+  values: { type: 'object' },
+} as const;
+const releaseRequired = ['id', 'owner', 'application', 'version', 'namespace', 'adminGroups', 'development', 'values'] as const;
+
+/** The bodies the API answers with. */
+export const responseSchemas = {
   Release: {
     type: 'object',
-    required: ['id', 'owner', 'application', 'version', 'namespace', 'adminGroups', 'development', 'values'],
+    description: 'The accepted input plus id and owner',
+    additionalProperties: false,
+    required: releaseRequired,
+    properties: releaseProperties,
+  },
+  DryRunResult: {
+    type: 'object',
+    description: 'What POST /releases?dryRun=true answers: the release that would be made, and what Tiller rendered',
+    additionalProperties: false,
+    required: [...releaseRequired, 'manifest', 'notes'],
     properties: {
-      id: { type: 'string', examples: ['blurry-green-cat'] },
-      owner: { type: 'string' },
-      application: { type: 'string' },
-      version: { type: 'string' },
-      namespace: { type: 'string' },
-      adminGroups: { type: 'array', items: { type: 'string' } },
-      development: { type: 'boolean' },
-      values: { type: 'object' },
+      ...releaseProperties,
+      manifest: { type: 'string', description: 'The rendered Kubernetes manifests (YAML)' },
+      notes: { type: 'string', description: 'The rendered NOTES.txt' },
+    },
+  },
+  Maintainer: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'email', 'url'],
+    properties: { name: text, email: text, url: text },
+  },
+  ChartMetadata: {
+    type: 'object',
+    description: 'Chart.yaml of a version',
+    additionalProperties: false,
+    required: ['apiVersion', 'name', 'version', 'appVersion', 'description', 'keywords', 'home', 'sources', 'maintainers', 'icon', 'deprecated'],
+    properties: {
+      apiVersion: text,
+      name: text,
+      version: text,
+      appVersion: text,
+      description: text,
+      keywords: texts,
+      home: text,
+      sources: texts,
+      maintainers: { type: 'array', items: ref('Maintainer') },
+      icon: text,
+      deprecated: { type: 'boolean' },
+    },
+  },
+  PackageVersion: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['version', 'appVersion', 'created', 'digest', 'prerelease', 'development'],
+    properties: {
+      version: text,
+      appVersion: text,
+      created: { type: 'string', description: 'RFC 3339, from the repository index; empty when the index has none' },
+      digest: { type: 'string', description: 'sha256 of the archive, hex, from the repository index' },
+      prerelease: { type: 'boolean', description: 'A semver prerelease: only development releases may install it' },
+      development: { type: 'boolean', description: 'From a development repository: only development releases may install it' },
+    },
+  },
+  Package: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['id', 'repo', 'chart', 'versions'],
+    properties: {
+      id: { type: 'string', pattern: '^[^/]+/[^/]+$', description: '<repo>/<chart name>', examples: ['sample/hello'] },
+      repo: text,
+      chart: { ...ref('ChartMetadata'), description: 'Chart.yaml of the newest stable version (the newest version if none is stable)' },
+      versions: { type: 'array', items: ref('PackageVersion'), description: 'Newest first, by semver' },
+    },
+  },
+  PackageVersionDetail: {
+    type: 'object',
+    description: "What a version's archive says about it",
+    additionalProperties: false,
+    required: ['id', 'version', 'chart', 'readme', 'valuesYaml'],
+    properties: {
+      id: text,
+      version: ref('PackageVersion'),
+      chart: ref('ChartMetadata'),
+      readme: text,
+      valuesYaml: { type: 'string', description: 'The chart’s values.yaml' },
+      valuesSchema: { type: 'object', description: 'values.schema.json, when the chart has one' },
+    },
+  },
+  ResourceStatus: {
+    type: 'object',
+    description: 'A resource of the release, from its manifest and the live object',
+    additionalProperties: false,
+    required: ['kind', 'apiVersion', 'name', 'namespace', 'health', 'ready'],
+    properties: {
+      kind: text,
+      apiVersion: text,
+      name: text,
+      namespace: text,
+      health: { type: 'string', enum: Object.keys(HEALTHS) },
+      ready: { type: 'string', pattern: '^(\\d+/\\d+)?$', description: 'e.g. "2/2" for a Deployment; empty where it does not apply' },
+    },
+  },
+  ReleaseStatus: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['lastDeployed', 'namespace', 'status', 'resources', 'notes'],
+    properties: {
+      lastDeployed: { type: 'string', pattern: '^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2})?$', description: '"YYYY-MM-DD HH:MM:SS", UTC', examples: ['2017-06-02 12:34:20'] },
+      namespace: text,
+      status: { type: 'string', enum: RELEASE_STATES, description: "Tiller's status code name" },
+      resources: { type: 'array', items: ref('ResourceStatus') },
+      notes: text,
+      dataporten: {
+        type: 'object',
+        description: 'The Dataporten client the chart declared, when it declared one',
+        additionalProperties: false,
+        required: ['client_id', 'state'],
+        properties: { client_id: text, state: text },
+      },
+    },
+  },
+  Revision: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['revision', 'version', 'status', 'updated', 'description'],
+    properties: {
+      revision: { type: 'integer', minimum: 1 },
+      version: { type: 'string', description: 'The chart version of this revision' },
+      status: { type: 'string', enum: RELEASE_STATES },
+      updated: { type: 'string', description: 'RFC 3339' },
+      description: text,
+    },
+  },
+  Problem: {
+    type: 'object',
+    description: 'RFC 9457 problem details; extension members may be added',
+    required: ['type', 'title', 'status', 'detail'],
+    properties: {
+      type: { type: 'string', description: 'about:blank: the status says it all' },
+      title: text,
+      status: { type: 'integer', minimum: 400, maximum: 599 },
+      detail: text,
+      instance: { type: 'string', description: 'The request path' },
+      code: { type: 'string', enum: Object.keys(ERROR_CODES), description: 'The domain error code (absent for errors of HTTP itself)' },
+      requestId: { type: 'string', description: 'Also in the X-Request-Id header; names the request in the logs' },
+      errors: {
+        type: 'array',
+        description: 'One entry per failing field',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['path', 'message'],
+          properties: { path: text, message: text },
+        },
+      },
+      parameter: { type: 'string', description: 'The query parameter or field at fault' },
+    },
+  },
+  Health: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['status'],
+    properties: { status: { const: 'ok' } },
+  },
+  Readiness: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['status', 'checks'],
+    properties: {
+      status: { type: 'string', enum: ['ready', 'not ready'] },
+      checks: {
+        type: 'object',
+        description: 'Each dependency: "ok", or why it failed',
+        additionalProperties: { type: 'string' },
+      },
     },
   },
 } as const;
 
-export type SchemaName = keyof typeof schemas;
+/** Every schema, as /openapi.json's components. */
+export const schemas = { ...requestSchemas, ...responseSchemas } as const;
+
+/** The request bodies validBody can check. */
+export type SchemaName = keyof typeof requestSchemas;

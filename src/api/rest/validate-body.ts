@@ -8,9 +8,6 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 const validators = new Map<SchemaName, ValidateFunction>();
 
 export function validBody<T>(req: Request, name: SchemaName): T {
-  if (!req.is('application/json') && !req.is('application/*+json')) {
-    throw new AppStoreError('InvalidArgument', 'the request body must be JSON (Content-Type: application/json)');
-  }
   let validate = validators.get(name);
   if (!validate) {
     validate = ajv.compile(schemas[name]);
