@@ -1,0 +1,108 @@
+import semver from 'semver';
+import type { IndexEntry } from './index-file.js';
+import { searchKey, type SearchKey } from './search.js';
+import type { ChartMetadata, Package, PackageVersion } from './types.js';
+
+/**
+ * A version as the catalog keeps it: what is shown, plus what fetching its
+ * archive needs. Not its Chart.yaml fields: only the package's face version
+ * needs them, and keeping 20 copies of every description is most of an
+ * index's memory.
+ */
+export interface VersionRecord {
+  readonly version: PackageVersion;
+  readonly urls: readonly string[];
+}
+
+/** A package with what serving it needs, computed once per index load. */
+export interface PackageRecord {
+  readonly package: Package;
+  /** Newest first, like package.versions. */
+  readonly versions: readonly VersionRecord[];
+  readonly search: SearchKey;
+  /** JSON.stringify(package), made on first use and kept for the life of the index generation. */
+  json?: string;
+}
+
+/**
+ * Groups one repository's index entries into packages: versions newest
+ * first by semver precedence, and the chart shown for the package taken from
+ * the newest stable version, so that a prerelease never becomes the face of
+ * a package (nor undeprecates it) unless it is all there is.
+ */
+export function buildPackages(repo: { name: string; development?: boolean }, entries: readonly IndexEntry[]): PackageRecord[] {
+  const byName = new Map<string, IndexEntry[]>();
+  for (const entry of entries) {
+    const list = byName.get(entry.name);
+    if (list) list.push(entry);
+    else byName.set(entry.name, [entry]);
+  }
+  const development = repo.development === true;
+  const records: PackageRecord[] = [];
+  for (const [name, list] of byName) {
+    list.sort(newestFirst);
+    const face = list.find((e) => e.semver.prerelease.length === 0) ?? list[0];
+    if (face === undefined) continue;
+    const versions = list.map((entry): VersionRecord => ({
+      version: {
+        version: own(entry.version),
+        appVersion: own(entry.metadata.appVersion),
+        created: own(entry.created),
+        digest: own(entry.digest),
+        prerelease: entry.semver.prerelease.length > 0,
+        development,
+      },
+      urls: entry.urls.map(own),
+    }));
+    const pkg: Package = {
+      id: `${repo.name}/${name}`,
+      repo: repo.name,
+      chart: ownMetadata(face.metadata),
+      versions: versions.map((v) => v.version),
+    };
+    records.push({ package: pkg, versions, search: searchKey(pkg) });
+  }
+  return records;
+}
+
+/**
+ * The version a caller named: the exact string first, else the one equal in
+ * semver terms (`v1.0.0` finds `1.0.0`, as `helm install --version` would).
+ */
+export function findVersion(record: PackageRecord, version: string): VersionRecord | undefined {
+  const exact = record.versions.find((v) => v.version.version === version);
+  if (exact) return exact;
+  const wanted = semver.parse(version);
+  if (wanted === null) return undefined;
+  return record.versions.find((v) => semver.compareBuild(v.version.version, wanted) === 0);
+}
+
+function ownMetadata(m: ChartMetadata): ChartMetadata {
+  return {
+    ...m,
+    apiVersion: own(m.apiVersion),
+    name: own(m.name),
+    version: own(m.version),
+    appVersion: own(m.appVersion),
+    description: own(m.description),
+    keywords: m.keywords.map(own),
+    home: own(m.home),
+    sources: m.sources.map(own),
+    maintainers: m.maintainers.map((x) => ({ name: own(x.name), email: own(x.email), url: own(x.url) })),
+    icon: own(m.icon),
+  };
+}
+
+/**
+ * A copy of a string that does not pin the text it was cut from. V8 keeps
+ * substrings of 13 characters or more as slices of their parent, so that
+ * one kept digest would keep a whole multi-megabyte index.yaml alive; the
+ * round trip through JSON makes a string of its own.
+ */
+function own(s: string): string {
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
+function newestFirst(a: IndexEntry, b: IndexEntry): number {
+  return semver.compareBuild(b.semver, a.semver) || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0);
+}
