@@ -27,7 +27,7 @@ import type {
   RollbackReleaseRequest,
   UpgradeReleaseRequest,
 } from '../../../gen/appstore/v1/appstore.js';
-import type { Catalog } from '../../catalog/types.js';
+import type { Catalog, CatalogJson, PackagePageJson } from '../../catalog/types.js';
 import { AppStoreError, invalidArgument } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
 import type { ReleaseService } from '../../releases/release-service.js';
@@ -36,7 +36,7 @@ import { toPackageMessage, toPackageVersionDetailMessage } from './catalog-messa
 import { toReleaseMessage, toReleaseStatusMessage, toRevisionMessage } from './release-messages.js';
 
 export interface AppStoreDependencies {
-  readonly catalog: Catalog;
+  readonly catalog: Catalog & CatalogJson;
   readonly releases: ReleaseService;
   /** The namespaces a caller may deploy into. */
   readonly namespacesFor: (principal: Principal) => Promise<string[]>;
@@ -49,15 +49,16 @@ export class AppStoreService {
   constructor(private readonly deps: AppStoreDependencies) {}
 
   async listPackages(req: ListPackagesRequest, _ctx: CallContext): Promise<ListPackagesResponse> {
-    if (req.limit < 0) throw invalidArgument('limit must be 0 (no limit) or positive', { parameter: 'limit' });
-    if (req.offset < 0) throw invalidArgument('offset must not be negative', { parameter: 'offset' });
-    const page = await this.deps.catalog.list({
-      query: req.query,
-      deprecated: req.deprecated,
-      limit: req.limit === 0 ? undefined : req.limit,
-      offset: req.offset,
-    });
+    const page = await this.deps.catalog.list(packageQuery(req));
     return { packages: page.packages.map(toPackageMessage), total: page.total, staleSeconds: page.staleSeconds };
+  }
+
+  /**
+   * ListPackages as the JSON list the REST API answers, serialised once per
+   * catalog generation by the catalog itself: the hot path of GET /packages.
+   */
+  async listPackagesJson(req: ListPackagesRequest, _ctx: CallContext): Promise<PackagePageJson> {
+    return this.deps.catalog.listJson(packageQuery(req));
   }
 
   async getPackage(req: GetPackageRequest, _ctx: CallContext): Promise<Package> {
@@ -122,6 +123,12 @@ export class AppStoreService {
   async listNamespaces(_req: ListNamespacesRequest, ctx: CallContext): Promise<ListNamespacesResponse> {
     return { namespaces: await this.deps.namespacesFor(caller(ctx)) };
   }
+}
+
+function packageQuery(req: ListPackagesRequest) {
+  if (req.limit < 0) throw invalidArgument('limit must be 0 (no limit) or positive', { parameter: 'limit' });
+  if (req.offset < 0) throw invalidArgument('offset must not be negative', { parameter: 'offset' });
+  return { query: req.query, deprecated: req.deprecated, limit: req.limit === 0 ? undefined : req.limit, offset: req.offset };
 }
 
 /** The authenticated caller; the transports authenticate every non-public call first. */

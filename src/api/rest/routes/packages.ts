@@ -19,13 +19,13 @@ export function packageRoutes(service: AppStoreService): Router {
     if (q.limit !== undefined && (q.limit < 1 || q.limit > MAX_LIMIT)) {
       throw invalidArgument(`query parameter "limit" must be from 1 to ${MAX_LIMIT}`, { parameter: 'limit' });
     }
-    const page = await service.listPackages(
+    const page = await service.listPackagesJson(
       { query: q.query ?? '', deprecated: q.deprecated ?? false, limit: q.limit ?? 0, offset: q.offset ?? 0 },
       callContext(res),
     );
     stale(res, page.staleSeconds);
     res.setHeader('X-Total-Count', String(page.total));
-    res.json(page.packages);
+    res.type('application/json').send(page.body);
   });
 
   router.get('/packages/:repo/:name', async (req, res) => {
