@@ -153,8 +153,9 @@ export class ReleaseService {
 
   async status(principal: Principal, id: string): Promise<ReleaseStatusView> {
     const record = await this.visible(principal, id);
-    const [status, content] = await Promise.all([this.deps.engine.status(id), this.deps.engine.content(id)]);
-    return describeStatus(record, status, content.manifest, this.deps.resources);
+    // The stored release has everything but Tiller's text table of resources, which
+    // GetReleaseStatus builds by querying every object (slow) and which is not used here.
+    return describeStatus(record, await this.deps.engine.content(id), this.deps.resources);
   }
 
   async upgrade(principal: Principal, id: string, input: UpgradeInput): Promise<ReleaseRecord> {

@@ -5,7 +5,7 @@
  * Tiller's kubectl-style text table).
  */
 import yaml from 'js-yaml';
-import type { GetReleaseStatusResponse } from '../../gen/hapi/services/tiller.js';
+import type { Release } from '../../gen/hapi/release/release.js';
 import type { ManifestObjectRef, ReleaseRecord, ResourceHealth, ResourceStatusReader } from './types.js';
 import { statusName } from './status-names.js';
 
@@ -19,16 +19,16 @@ export interface ReleaseStatusView {
 
 export async function describeStatus(
   record: ReleaseRecord,
-  status: GetReleaseStatusResponse,
-  manifest: string,
+  release: Release,
   reader: ResourceStatusReader,
 ): Promise<ReleaseStatusView> {
-  const info = status.info;
+  const info = release.info;
+  const namespace = release.namespace || record.namespace;
   return {
     lastDeployed: seedTime(info?.lastDeployed),
-    namespace: status.namespace || record.namespace,
+    namespace,
     status: statusName(info?.status?.code),
-    resources: await reader.read(manifestObjects(manifest, status.namespace || record.namespace)),
+    resources: await reader.read(manifestObjects(release.manifest, namespace)),
     notes: info?.status?.notes ?? '',
   };
 }

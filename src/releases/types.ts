@@ -5,7 +5,6 @@
  */
 import type { Chart } from '../../gen/hapi/chart/chart.js';
 import type { Release as TillerRelease } from '../../gen/hapi/release/release.js';
-import type { GetReleaseStatusResponse } from '../../gen/hapi/services/tiller.js';
 import type { Principal } from '../domain/principal.js';
 
 /** What the store keeps about a release beyond what Tiller keeps. */
@@ -48,7 +47,6 @@ export interface ReleaseEngine {
   upgrade(input: { chart: Chart; name: string; valuesYaml: string; resetValues?: boolean; description?: string }): Promise<TillerRelease>;
   rollback(input: { name: string; revision: number; description?: string }): Promise<TillerRelease>;
   uninstall(name: string, options?: { purge?: boolean; description?: string }): Promise<unknown>;
-  status(name: string): Promise<GetReleaseStatusResponse>;
   content(name: string, revision?: number): Promise<TillerRelease>;
   history(name: string, max?: number): Promise<TillerRelease[]>;
   list(input?: { statusCodes?: readonly number[] }): Promise<TillerRelease[]>;
