@@ -23,6 +23,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { measureHttp, type LoadResult } from './http-load.js';
 import { measureInProcess, type InProcessResult } from './in-process.js';
 import { serveBaseline, serveCatalogMinimal, type ServeCatalog } from './servers.js';
+import { serveStoreRestApp } from './store-server.js';
 
 export interface CatalogBenchOptions {
   readonly charts: number;
@@ -240,6 +241,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     durationSeconds: envNumber('BENCH_SECONDS', 5),
     connections: envNumber('BENCH_CONNECTIONS', 50),
     query: process.env.BENCH_QUERY ?? 'redis',
+    // The store's REST app by default; BENCH_SERVER=minimal measures the bare stand-in over the catalog.
+    ...(process.env.BENCH_SERVER === 'minimal' ? {} : { serve: serveStoreRestApp }),
   };
   runCatalogBench(options).then(
     (report) => printReport(report, options),

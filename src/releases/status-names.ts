@@ -1,5 +1,5 @@
 /** Tiller's status code names (hapi.release.Status.Code), as the API shows them. */
-const STATUS_NAMES = [
+export const STATUS_NAMES = [
   'UNKNOWN',
   'DEPLOYED',
   'DELETED',

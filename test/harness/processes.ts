@@ -1,11 +1,27 @@
 /**
  * Child processes of the harness: each in its own process group with its
  * output in a log file, stopped in reverse start order with SIGTERM and, after
- * a grace period, SIGKILL, so that no peer outlives the harness.
+ * a grace period, SIGKILL, and watched so that no peer outlives the harness.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+/**
+ * Runs a peer under a watchdog holding a pipe from this process: if this
+ * process dies, even by SIGKILL, the pipe closes and the watchdog stops the
+ * peer, so no peer outlives its harness. The watchdog exits with the peer.
+ */
+const WATCHDOG = [
+  'exec 3<&0',
+  '"$@" </dev/null &',
+  'p=$!',
+  '( read -r _ <&3; kill -TERM "$p" 2>/dev/null ) &',
+  'w=$!',
+  'wait "$p"; s=$?',
+  'kill "$w" 2>/dev/null',
+  'exit "$s"',
+].join('\n');
 
 export interface Started {
   readonly name: string;
@@ -21,9 +37,9 @@ export class ProcessGroup {
   start(name: string, bin: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Started {
     const logFile = join(this.logDir, `${name}.log`);
     const fd = openSync(logFile, 'a');
-    const child = spawn(bin, args, {
+    const child = spawn('/bin/sh', ['-c', WATCHDOG, 'watchdog', bin, ...args], {
       detached: true,
-      stdio: ['ignore', fd, fd],
+      stdio: ['pipe', fd, fd],
       env: { ...process.env, ...env },
     });
     closeSync(fd);

@@ -8,6 +8,7 @@
  */
 import type { ErrorCode } from '../../domain/errors.js';
 import type { ResourceHealth } from '../../releases/types.js';
+import { STATUS_NAMES } from '../../releases/status-names.js';
 
 const groupId = { type: 'string', minLength: 1, maxLength: 256 } as const;
 const values = { type: 'object', description: 'Chart values, merged over the chart defaults' } as const;
@@ -30,17 +31,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
 };
 const HEALTHS: Record<ResourceHealth['health'], true> = { Ready: true, Progressing: true, Missing: true, Unknown: true, Degraded: true };
 /** Tiller's hapi.release.Status.Code names. */
-const RELEASE_STATES = [
-  'UNKNOWN',
-  'DEPLOYED',
-  'DELETED',
-  'SUPERSEDED',
-  'FAILED',
-  'DELETING',
-  'PENDING_INSTALL',
-  'PENDING_UPGRADE',
-  'PENDING_ROLLBACK',
-];
+const RELEASE_STATES = [...STATUS_NAMES];
 
 /** The bodies clients send; validBody compiles these. */
 export const requestSchemas = {

@@ -1,0 +1,54 @@
+/**
+ * The store's own REST app around the benchmark's catalog, so that GET
+ * /packages is measured through express, the request context, query
+ * parsing and the service object, exactly as it is served. The release side
+ * of the service gets real adapters pointed at nothing: the benchmark never
+ * calls it.
+ */
+import type { AddressInfo } from 'node:net';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { AppStoreService } from '../../src/api/grpc/app-store-service.js';
+import { createRestApp } from '../../src/api/rest/app.js';
+import { createIdentityService, loadIdentityConfig } from '../../src/identity/index.js';
+import { SecretReleaseStore } from '../../src/kube/release-store.js';
+import { KubeResourceStatusReader } from '../../src/kube/resource-status.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { InProcessLocks } from '../../src/releases/in-process-locks.js';
+import { ReleaseService } from '../../src/releases/release-service.js';
+import { TillerClient } from '../../src/tiller/index.js';
+import type { ServeCatalog } from './servers.js';
+
+export const serveStoreRestApp: ServeCatalog = async (catalog) => {
+  const log = createLogger('silent');
+  const nowhere = new KubeConfig();
+  nowhere.loadFromOptions({
+    clusters: [{ name: 'none', server: 'https://127.0.0.1:1', skipTLSVerify: false }],
+    users: [{ name: 'none' }],
+    contexts: [{ name: 'none', cluster: 'none', user: 'none' }],
+    currentContext: 'none',
+  });
+  const identity = createIdentityService(loadIdentityConfig({}), { logger: log });
+  const tiller = new TillerClient('127.0.0.1:1');
+  const releases = new ReleaseService({
+    catalog,
+    engine: tiller,
+    store: new SecretReleaseStore(nowhere.makeApiClient(CoreV1Api), 'appstore'),
+    access: identity.access,
+    locks: new InProcessLocks(),
+    resources: new KubeResourceStatusReader(KubernetesObjectApi.makeApiClient(nowhere)),
+    audit: identity.audit,
+    log,
+  });
+  const service = new AppStoreService({ catalog, releases, namespacesFor: (p) => identity.access.namespacesFor(p) });
+  const app = createRestApp({ service, authenticate: (c) => identity.authenticate(c), log, readiness: {} });
+  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      tiller.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+};
