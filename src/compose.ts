@@ -14,6 +14,7 @@ import { createIdentityService, loadIdentityConfig } from './identity/index.js';
 import { ensureNamespace, kubeClients } from './kube/kube-clients.js';
 import { SecretReleaseStore } from './kube/release-store.js';
 import { KubeResourceStatusReader } from './kube/resource-status.js';
+import { TillerSecretStorage } from './kube/tiller-storage.js';
 import type { Logger } from './observability/logger.js';
 import { InProcessLocks } from './releases/in-process-locks.js';
 import { reconcile, type ReconcileReport } from './releases/reconcile.js';
@@ -47,6 +48,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     access: identity.access,
     locks: new InProcessLocks(),
     resources: new KubeResourceStatusReader(kube.objects),
+    stored: new TillerSecretStorage(kube.core, config.tillerNamespace),
     audit: identity.audit,
     log: log.child({ component: 'releases' }),
   });

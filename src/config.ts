@@ -17,6 +17,8 @@ export interface Config {
   readonly repos: readonly RepoConfig[];
   readonly tokensFile: string | undefined;
   readonly namespacesFile: string | undefined;
+  /** Tiller's namespace, where it keeps releases (TILLER_NAMESPACE, as Tiller and the Helm 2 CLI name it). */
+  readonly tillerNamespace: string;
   /** The store's own namespace, where it keeps its release records. */
   readonly namespace: string;
   readonly logLevel: string;
@@ -37,6 +39,7 @@ export function loadConfig(env: Env = process.env): Config {
     repos: repos(env, 'APPSTORE_REPOS'),
     tokensFile: optional(env, 'APPSTORE_TOKENS_FILE'),
     namespacesFile: optional(env, 'APPSTORE_NAMESPACES_FILE'),
+    tillerNamespace: dnsLabel(env, 'TILLER_NAMESPACE', 'kube-system'),
     namespace: dnsLabel(env, 'APPSTORE_NAMESPACE', 'appstore'),
     logLevel: oneOf(env, 'APPSTORE_LOG_LEVEL', ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
   };

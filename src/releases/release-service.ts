@@ -18,7 +18,16 @@ import { isReleaseId, newReleaseId } from './release-ids.js';
 import { describeStatus, type ReleaseStatusView } from './release-status.js';
 import { statusName } from './status-names.js';
 import { resolveChart } from './resolve-chart.js';
-import type { AccessPolicy, Audit, Locks, ReleaseEngine, ReleaseRecord, ReleaseStore, ResourceStatusReader } from './types.js';
+import type {
+  AccessPolicy,
+  Audit,
+  Locks,
+  ReleaseEngine,
+  ReleaseRecord,
+  ReleaseStore,
+  ResourceStatusReader,
+  StoredReleaseReader,
+} from './types.js';
 import { mergeValues, type Values } from './values.js';
 
 export interface InstallInput {
@@ -53,6 +62,8 @@ export interface ReleaseServiceDeps {
   readonly access: AccessPolicy;
   readonly locks: Locks;
   readonly resources: ResourceStatusReader;
+  /** Fast reads of Tiller's stored releases; Tiller's GetReleaseContent when absent or failing. */
+  readonly stored?: StoredReleaseReader;
   readonly log: Logger;
   readonly audit: Audit;
   /** Attempts at a free id before giving up. */
@@ -155,7 +166,7 @@ export class ReleaseService {
     const record = await this.visible(principal, id);
     // The stored release has everything but Tiller's text table of resources, which
     // GetReleaseStatus builds by querying every object (slow) and which is not used here.
-    return describeStatus(record, await this.deps.engine.content(id), this.deps.resources);
+    return describeStatus(record, await this.latestRelease(id), this.deps.resources);
   }
 
   async upgrade(principal: Principal, id: string, input: UpgradeInput): Promise<ReleaseRecord> {
@@ -269,6 +280,16 @@ export class ReleaseService {
       throw notFound(`release ${id} not found`);
     }
     return record;
+  }
+
+  private async latestRelease(id: string) {
+    try {
+      const stored = await this.deps.stored?.latest(id);
+      if (stored) return stored;
+    } catch (err) {
+      this.deps.log.debug({ releaseId: id, err: AppStoreError.from(err).message }, 'reading Tiller storage failed; asking Tiller');
+    }
+    return this.deps.engine.content(id);
   }
 
   private async purge(id: string): Promise<void> {

@@ -52,6 +52,12 @@ export interface ReleaseEngine {
   list(input?: { statusCodes?: readonly number[] }): Promise<TillerRelease[]>;
 }
 
+/** Tiller's stored releases, read without asking Tiller (see kube/tiller-storage.ts). */
+export interface StoredReleaseReader {
+  /** The newest revision Tiller stored, or undefined when it has none. */
+  latest(name: string): Promise<TillerRelease | undefined>;
+}
+
 /** One object of a release's manifest, with what its live counterpart says. */
 export interface ResourceHealth {
   readonly kind: string;

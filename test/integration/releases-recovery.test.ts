@@ -72,9 +72,18 @@ describe('with Tiller stopped', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
-  test('status answers 503; the record itself still reads', async () => {
-    expect((await call('GET', `/releases/${installed}/status`, { user: 'alice' })).status).toBe(503);
+  test('the record and its status still read: status comes from Tiller\'s storage and the live objects', async () => {
     expect((await call('GET', `/releases/${installed}`, { user: 'alice' })).status).toBe(200);
+    const status = await call('GET', `/releases/${installed}/status`, { user: 'alice' });
+    expect(status.status).toBe(200);
+    expect(status.json).toMatchObject({ namespace, status: 'DEPLOYED' });
+    expect((status.json.resources as Array<{ kind: string }>).map((r) => r.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Service']);
+  });
+
+  test('history, which only Tiller answers, is 503', async () => {
+    const res = await call('GET', `/releases/${installed}/history`, { user: 'alice' });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
   });
 
   test('readiness reports Tiller down', async () => {

@@ -9,6 +9,7 @@ test('defaults: Tiller on loopback 44134, HTTP 8080, gRPC 9090, no repos', () =>
     repos: [],
     tokensFile: undefined,
     namespacesFile: undefined,
+    tillerNamespace: 'kube-system',
     namespace: 'appstore',
     logLevel: 'info',
   });
