@@ -126,6 +126,14 @@ describe('a release through its whole life', () => {
     expect(config.data).toMatchObject({ version: '1.1.0', message: 'A nice blog about kubernetes' });
   });
 
+  test('PATCH with resetValues starts again from the chart defaults plus the values given', async () => {
+    const res = await call('PATCH', `/releases/${id}`, { user: 'alice', body: { resetValues: true, values: { message: 'fresh' } } });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ version: '1.1.0', values: { message: 'fresh' } });
+    const deployment = await kube.apps.readNamespacedDeployment({ name: `${id}-hello`, namespace });
+    expect(deployment.spec?.replicas).toBe(1);
+  });
+
   test('a stranger cannot upgrade, roll back or delete (404)', async () => {
     expect((await call('PATCH', `/releases/${id}`, { user: 'carol', body: { version: '1.0.0' } })).status).toBe(404);
     expect((await call('POST', `/releases/${id}/rollback`, { user: 'carol', body: { revision: 1 } })).status).toBe(404);
@@ -135,7 +143,8 @@ describe('a release through its whole life', () => {
   test('history lists revisions newest first; rollback restores revision 1', async () => {
     const history = await call('GET', `/releases/${id}/history`, { user: 'alice' });
     expect((history.json as Array<{ revision: number; version: string; status: string }>).map((r) => [r.revision, r.version, r.status])).toEqual([
-      [2, '1.1.0', 'DEPLOYED'],
+      [3, '1.1.0', 'DEPLOYED'],
+      [2, '1.1.0', 'SUPERSEDED'],
       [1, '1.0.0', 'SUPERSEDED'],
     ]);
     const missing = await call('POST', `/releases/${id}/rollback`, { user: 'alice', body: { revision: 99 } });
@@ -158,6 +167,12 @@ describe('a release through its whole life', () => {
       ),
     );
   });
+});
+
+test('GET /namespaces lists where the caller may deploy', async () => {
+  expect((await call('GET', '/namespaces', { user: 'bob' })).json).toEqual([namespace]);
+  expect((await call('GET', '/namespaces', { user: 'carol' })).json).toEqual([namespace]);
+  expect((await call('GET', '/namespaces')).status).toBe(401);
 });
 
 describe('bad requests get problem+json', () => {
