@@ -12,10 +12,14 @@ import { createCatalog, loadRepoConfigs, type DefaultCatalog } from './catalog/i
 import type { Config } from './config.js';
 import { createIdentityService, loadIdentityConfig } from './identity/index.js';
 import { ensureNamespace, kubeClients } from './kube/kube-clients.js';
+import { holderIdentity, LeaseLocks } from './kube/lease-locks.js';
 import { SecretReleaseStore } from './kube/release-store.js';
 import { KubeResourceStatusReader } from './kube/resource-status.js';
 import { TillerSecretStorage } from './kube/tiller-storage.js';
 import type { Logger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { observeTillerCalls } from './observability/tiller-calls.js';
+import { createProvisioner, KubeClientSecretStore, loadProvisioningConfig, ReleaseClients } from './provisioning/index.js';
 import { InProcessLocks } from './releases/in-process-locks.js';
 import { reconcile, type ReconcileReport } from './releases/reconcile.js';
 import { ReleaseService } from './releases/release-service.js';
@@ -27,6 +31,7 @@ export interface AppStore {
   readonly service: AppStoreService;
   readonly catalog: DefaultCatalog;
   readonly tiller: TillerClient;
+  readonly metrics: Metrics;
   /** Aligns records and Tiller (also run at start). */
   reconcile(): Promise<ReconcileReport>;
   /** Stops background work and closes connections (servers are closed by their owner). */
@@ -37,19 +42,33 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 export async function composeAppStore(config: Config, env: Env, log: Logger): Promise<AppStore> {
   const kube = kubeClients(config.kubeconfig);
-  const tiller = new TillerClient(config.helmHost);
+  const metrics = new Metrics();
+  const tiller = new TillerClient(config.helmHost, { observer: observeTillerCalls(log.child({ component: 'tiller' }), metrics) });
   const catalog = createCatalog({ repos: loadRepoConfigs(config.repos, env) }, log);
   const identity = createIdentityService(loadIdentityConfig(env), { logger: log, kubeConfig: kube.config });
   const store = new SecretReleaseStore(kube.core, config.namespace);
+  const clients = new ReleaseClients({
+    provisioner: createProvisioner(loadProvisioningConfig(env)),
+    secrets: new KubeClientSecretStore(kube.core, config.namespace),
+    log: log.child({ component: 'provisioning' }),
+  });
+  const locks = new LeaseLocks({
+    api: kube.coordination,
+    namespace: config.namespace,
+    holder: holderIdentity(env),
+    local: new InProcessLocks(),
+    log: log.child({ component: 'locks' }),
+  });
   const releases = new ReleaseService({
     catalog,
     engine: tiller,
     store,
     access: identity.access,
-    locks: new InProcessLocks(),
+    locks,
     resources: new KubeResourceStatusReader(kube.objects),
     stored: new TillerSecretStorage(kube.core, config.tillerNamespace),
     audit: identity.audit,
+    clients,
     log: log.child({ component: 'releases' }),
   });
   const service = new AppStoreService({
@@ -62,6 +81,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     service,
     authenticate,
     log,
+    metrics,
     readiness: {
       tiller: async () => {
         await tiller.version();
@@ -74,11 +94,13 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
       },
     },
   });
-  const grpc = createGrpcServer({ service, authenticate, log });
+  const grpc = createGrpcServer({ service, authenticate, log, metrics });
+  metrics.watchCatalog(catalog);
+  metrics.watchReleases(() => store.list());
 
   await ensureNamespace(kube.core, config.namespace);
   void catalog.start();
-  const runReconcile = () => reconcile({ store, engine: tiller, log: log.child({ component: 'reconcile' }) });
+  const runReconcile = () => reconcile({ store, engine: tiller, clients, locks, log: log.child({ component: 'reconcile' }) });
   await runReconcile().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reconciliation at start failed; it runs again later'));
   const timer = setInterval(() => {
     runReconcile().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reconciliation failed'));
@@ -91,10 +113,12 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     service,
     catalog,
     tiller,
+    metrics,
     reconcile: runReconcile,
     close: async () => {
       clearInterval(timer);
       await catalog.stop();
+      await locks.close();
       tiller.close();
     },
   };

@@ -29,6 +29,11 @@ export function credentialsFrom(headers: Readonly<Record<string, string | undefi
   return { headers };
 }
 
+/** The token that acts for the caller: the bearer token, or the one the Dataporten API Gatekeeper passes on. */
+export function callerToken(credentials: Credentials): string | undefined {
+  return credentials.bearer ?? (credentials.basic ? credentials.headers['x-dataporten-token'] : undefined);
+}
+
 export function hasCredentials(credentials: Credentials): boolean {
   return credentials.bearer !== undefined || credentials.basic !== undefined || Boolean(credentials.headers['x-dataporten-userid']);
 }

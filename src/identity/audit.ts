@@ -3,10 +3,11 @@
  * rollback, delete) and per denied attempt, saying who (id, source, kind),
  * what, which release, where, and the outcome. Records carry the `audit: true`
  * marker so they can be routed apart from operational logs; they never carry
- * credentials.
+ * credentials. Within a request they carry its id.
  */
 import type { Principal } from '../domain/principal.js';
 import type { Logger } from '../observability/logger.js';
+import { currentRequestId } from '../observability/request-scope.js';
 
 export type AuditAction = 'install' | 'upgrade' | 'rollback' | 'delete' | 'authenticate';
 export type AuditOutcome = 'succeeded' | 'failed' | 'denied';
@@ -30,7 +31,9 @@ export function createAuditLog(logger: Logger): AuditLog {
   const audit = logger.child({ audit: true });
   return {
     record({ principal, action, releaseId, namespace, outcome, reason }) {
+      const requestId = currentRequestId();
       const fields = {
+        ...(requestId !== undefined && { requestId }),
         who: principal ? { id: principal.id, source: principal.source, kind: principal.kind } : null,
         action,
         release: releaseId ?? null,

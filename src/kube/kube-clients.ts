@@ -1,7 +1,7 @@
 /** @kubernetes/client-node clients from a kubeconfig path, or the default (~/.kube/config, then in-cluster). */
 import { createHash } from 'node:crypto';
 import { Agent } from 'node:https';
-import { CoreV1Api, KubeConfig, KubernetesObjectApi, type RequestContext } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, type RequestContext } from '@kubernetes/client-node';
 
 /**
  * client-node 1.x makes a new https.Agent for every request, so every call
@@ -32,13 +32,20 @@ export interface KubeClients {
   readonly config: KubeConfig;
   readonly core: CoreV1Api;
   readonly objects: KubernetesObjectApi;
+  /** Leases (per-release locks across replicas). */
+  readonly coordination: CoordinationV1Api;
 }
 
 export function kubeClients(kubeconfig: string | undefined): KubeClients {
   const config = new KeepAliveKubeConfig();
   if (kubeconfig) config.loadFromFile(kubeconfig);
   else config.loadFromDefault();
-  return { config, core: config.makeApiClient(CoreV1Api), objects: KubernetesObjectApi.makeApiClient(config) };
+  return {
+    config,
+    core: config.makeApiClient(CoreV1Api),
+    objects: KubernetesObjectApi.makeApiClient(config),
+    coordination: config.makeApiClient(CoordinationV1Api),
+  };
 }
 
 /** Creates the namespace if it does not exist (the store's own, for its records). */

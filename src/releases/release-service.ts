@@ -14,6 +14,8 @@ import { AppStoreError, invalidArgument, notFound } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import type { Catalog } from '../catalog/types.js';
 import type { Logger } from '../observability/logger.js';
+import type { ProvisioningAuth, ReleaseClients } from '../provisioning/index.js';
+import { ReleaseClientSteps } from './release-client-steps.js';
 import { isReleaseId, newReleaseId } from './release-ids.js';
 import { describeStatus, type ReleaseStatusView } from './release-status.js';
 import { statusName } from './status-names.js';
@@ -28,7 +30,7 @@ import type {
   ResourceStatusReader,
   StoredReleaseReader,
 } from './types.js';
-import { mergeValues, type Values } from './values.js';
+import { mergeValues, valuesToYaml, type Values } from './values.js';
 
 export interface InstallInput {
   readonly application: string;
@@ -66,6 +68,8 @@ export interface ReleaseServiceDeps {
   readonly stored?: StoredReleaseReader;
   readonly log: Logger;
   readonly audit: Audit;
+  /** The OAuth clients charts declare (resources.yaml); none are made without. */
+  readonly clients?: ReleaseClients;
   /** Attempts at a free id before giving up. */
   readonly idAttempts?: number;
 }
@@ -73,14 +77,19 @@ export interface ReleaseServiceDeps {
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export class ReleaseService {
-  constructor(private readonly deps: ReleaseServiceDeps) {}
+  private readonly clientSteps: ReleaseClientSteps;
 
-  async install(principal: Principal, input: InstallInput): Promise<{ record: ReleaseRecord; manifest?: string; notes?: string }> {
-    if (input.dryRun) return this.doInstall(principal, input);
-    return this.audited(principal, 'install', undefined, input.namespace, () => this.doInstall(principal, input), (r) => r.record.id);
+  constructor(private readonly deps: ReleaseServiceDeps) {
+    this.clientSteps = new ReleaseClientSteps(deps);
   }
 
-  private async doInstall(principal: Principal, input: InstallInput): Promise<{ record: ReleaseRecord; manifest?: string; notes?: string }> {
+  /** `auth` carries the caller's token to providers that act for the user (Dataporten clientadm). */
+  async install(principal: Principal, input: InstallInput, auth: ProvisioningAuth = {}): Promise<{ record: ReleaseRecord; manifest?: string; notes?: string }> {
+    if (input.dryRun) return this.doInstall(principal, input, auth);
+    return this.audited(principal, 'install', undefined, input.namespace, () => this.doInstall(principal, input, auth), (r) => r.record.id);
+  }
+
+  private async doInstall(principal: Principal, input: InstallInput, auth: ProvisioningAuth): Promise<{ record: ReleaseRecord; manifest?: string; notes?: string }> {
     if (!NAMESPACE.test(input.namespace)) {
       throw invalidArgument(`namespace "${input.namespace}" is not a valid Kubernetes namespace name`, { parameter: 'namespace' });
     }
@@ -88,6 +97,8 @@ export class ReleaseService {
     this.deps.access.assertAdminGroupsAllowed(principal, input.adminGroups);
     await this.deps.access.assertMayDeploy(principal, input.namespace);
     const resolved = await resolveChart(this.deps.catalog, input);
+    // Checked before anything is made: a bad resources.yaml or a missing host is a 422.
+    const declared = this.deps.clients?.declared(resolved.chart.files, input.values);
     const now = new Date().toISOString();
     const draft = (id: string): ReleaseRecord => ({
       id,
@@ -122,27 +133,37 @@ export class ReleaseService {
         if (AppStoreError.from(err).code === 'AlreadyExists') continue;
         throw err;
       }
+      let installing = record;
+      let stage = 'lock' as 'lock' | 'provision' | 'install';
       try {
-        await this.deps.locks.withLock(record.id, () =>
-          this.deps.engine.install({
+        await this.deps.locks.withLock(record.id, async () => {
+          // The client is made before Tiller is called, and recorded before it can be lost; a
+          // failure here has already removed the record (the provider's error is the answer).
+          stage = 'provision';
+          const client = declared && (await this.clientSteps.provision(record, declared, auth));
+          installing = client ? client.record : record;
+          stage = 'install';
+          await this.deps.engine.install({
             chart: resolved.chart,
             name: record.id,
             namespace: record.namespace,
-            valuesYaml: resolved.valuesYaml,
+            valuesYaml: client ? valuesToYaml(mergeValues(input.values, client.values)) : resolved.valuesYaml,
             description: `installed by appstore for ${principal.id}`,
-          }),
-        );
+          });
+        });
       } catch (err) {
+        if (stage === 'provision') throw err;
         const failure = AppStoreError.from(err);
         if (failure.code === 'AlreadyExists') {
           // Tiller knows the name from elsewhere: give it up, try another.
-          await this.deps.store.delete(record.id);
+          if ((await this.clientSteps.drop(installing, auth)) === undefined) await this.deps.store.delete(record.id);
+          else await this.clientSteps.keepForReconcile(installing);
           continue;
         }
-        await this.compensateInstall(record, failure);
+        await this.compensateInstall(installing, failure, auth);
         throw failure.code === 'InvalidArgument' ? new AppStoreError('Unprocessable', failure.message, failure.details) : failure;
       }
-      const deployed: ReleaseRecord = { ...record, state: 'deployed', updatedAt: new Date().toISOString() };
+      const deployed: ReleaseRecord = { ...installing, state: 'deployed', updatedAt: new Date().toISOString() };
       await this.deps.store.update(deployed);
       return { record: deployed };
     }
@@ -169,13 +190,15 @@ export class ReleaseService {
     return describeStatus(record, await this.latestRelease(id), this.deps.resources);
   }
 
-  async upgrade(principal: Principal, id: string, input: UpgradeInput): Promise<ReleaseRecord> {
-    return this.audited(principal, 'upgrade', id, undefined, () => this.doUpgrade(principal, id, input));
+  async upgrade(principal: Principal, id: string, input: UpgradeInput, auth: ProvisioningAuth = {}): Promise<ReleaseRecord> {
+    return this.audited(principal, 'upgrade', id, undefined, () => this.doUpgrade(principal, id, input, auth));
   }
 
-  private async doUpgrade(principal: Principal, id: string, input: UpgradeInput): Promise<ReleaseRecord> {
-    const current = await this.visible(principal, id);
+  private async doUpgrade(principal: Principal, id: string, input: UpgradeInput, auth: ProvisioningAuth): Promise<ReleaseRecord> {
+    await this.visible(principal, id);
     return this.deps.locks.withLock(id, async () => {
+      // Read again under the lock, so that a change finished meanwhile (here or on another replica) is not overwritten.
+      const current = await this.visible(principal, id);
       const values = input.resetValues ? (input.values ?? {}) : mergeValues(current.values, input.values ?? {});
       const resolved = await resolveChart(this.deps.catalog, {
         application: current.application,
@@ -184,40 +207,58 @@ export class ReleaseService {
         development: current.development,
         values,
       });
+      const client = await this.clientSteps.upgrade(current, resolved.chart.files, values, auth);
       await this.deps.engine.upgrade({
         chart: resolved.chart,
         name: id,
-        valuesYaml: resolved.valuesYaml,
+        valuesYaml: client ? valuesToYaml(mergeValues(values, client.values)) : resolved.valuesYaml,
         resetValues: true,
         description: `upgraded by appstore for ${principal.id}`,
-      }).catch((err: unknown) => {
+      }).catch(async (err: unknown) => {
+        if (client?.created) {
+          // A client made for this upgrade goes with it.
+          const withClient = { ...current, provisioned: client.provisioned };
+          if ((await this.clientSteps.drop(withClient, auth)) === undefined) await this.deps.store.update(current);
+        }
         const failure = AppStoreError.from(err);
         throw failure.code === 'InvalidArgument' ? new AppStoreError('Unprocessable', failure.message, failure.details) : failure;
       });
-      const updated: ReleaseRecord = { ...current, version: resolved.version, values, updatedAt: new Date().toISOString() };
+      const updated: ReleaseRecord = {
+        ...current,
+        version: resolved.version,
+        values,
+        ...(client && { provisioned: client.provisioned }),
+        updatedAt: new Date().toISOString(),
+      };
       await this.deps.store.update(updated);
       return updated;
     });
   }
 
-  async rollback(principal: Principal, id: string, revision: number): Promise<ReleaseRecord> {
-    return this.audited(principal, 'rollback', id, undefined, () => this.doRollback(principal, id, revision));
+  async rollback(principal: Principal, id: string, revision: number, auth: ProvisioningAuth = {}): Promise<ReleaseRecord> {
+    return this.audited(principal, 'rollback', id, undefined, () => this.doRollback(principal, id, revision, auth));
   }
 
-  private async doRollback(principal: Principal, id: string, revision: number): Promise<ReleaseRecord> {
-    const current = await this.visible(principal, id);
+  private async doRollback(principal: Principal, id: string, revision: number, auth: ProvisioningAuth): Promise<ReleaseRecord> {
+    await this.visible(principal, id);
     if (!Number.isInteger(revision) || revision < 1) throw invalidArgument('revision must be a positive integer', { parameter: 'revision' });
     return this.deps.locks.withLock(id, async () => {
+      const current = await this.visible(principal, id);
       const target = await this.deps.engine.content(id, revision).catch((err: unknown) => {
         if (AppStoreError.from(err).code !== 'NotFound') throw err;
         throw new AppStoreError('Unprocessable', `release ${id} has no revision ${revision}`, { parameter: 'revision' });
       });
       await this.deps.engine.rollback({ name: id, revision, description: `rolled back by appstore for ${principal.id}` });
+      // What the store generated for the chart (a client secret) is not the user's values.
       const values = readValues(target.config?.raw ?? '', `revision ${revision} values`);
+      delete values.appstore_generated_data;
+      // The client follows the revision's redirect URIs and scopes again (its id and secret never change).
+      const client = current.provisioned && (await this.clientSteps.follow(current, target.chart?.files ?? [], values, auth));
       const updated: ReleaseRecord = {
         ...current,
         version: target.chart?.metadata?.version ?? current.version,
         values,
+        ...(client && { provisioned: client }),
         updatedAt: new Date().toISOString(),
       };
       await this.deps.store.update(updated);
@@ -239,15 +280,26 @@ export class ReleaseService {
       .sort((a, b) => b.revision - a.revision);
   }
 
-  async delete(principal: Principal, id: string): Promise<void> {
-    return this.audited(principal, 'delete', id, undefined, () => this.doDelete(principal, id));
+  async delete(principal: Principal, id: string, auth: ProvisioningAuth = {}): Promise<void> {
+    return this.audited(principal, 'delete', id, undefined, () => this.doDelete(principal, id, auth));
   }
 
-  private async doDelete(principal: Principal, id: string): Promise<void> {
-    const record = await this.visible(principal, id);
+  /** The record goes last: a release with a client is not forgotten until its client is gone. */
+  private async doDelete(principal: Principal, id: string, auth: ProvisioningAuth): Promise<void> {
+    await this.visible(principal, id);
     await this.deps.locks.withLock(id, async () => {
-      await this.deps.store.update({ ...record, state: 'deleting', updatedAt: new Date().toISOString() });
+      const record = await this.visible(principal, id);
+      const deleting: ReleaseRecord = { ...record, state: 'deleting', updatedAt: new Date().toISOString() };
+      await this.deps.store.update(deleting);
       await this.purge(id);
+      const failure = await this.clientSteps.drop(deleting, auth);
+      if (failure) {
+        await this.clientSteps.keepForReconcile(deleting);
+        throw new AppStoreError(
+          failure.code === 'PermissionDenied' ? 'PermissionDenied' : 'Unavailable',
+          `release ${id} is deleted, but its OAuth client could not be removed yet (${failure.message}); the store retries`,
+        );
+      }
       await this.deps.store.delete(id);
     });
   }
@@ -300,11 +352,17 @@ export class ReleaseService {
     }
   }
 
-  /** A failed install leaves nothing behind: Tiller's failed release is purged and the record removed. */
-  private async compensateInstall(record: ReleaseRecord, failure: AppStoreError): Promise<void> {
+  /**
+   * A failed install leaves nothing behind: its client is deleted, Tiller's
+   * failed release purged and the record removed; a client that could not be
+   * deleted keeps the record (hidden, deleting) for reconciliation.
+   */
+  private async compensateInstall(record: ReleaseRecord, failure: AppStoreError, auth: ProvisioningAuth): Promise<void> {
+    const clientLeft = await this.clientSteps.drop(record, auth);
     try {
       await this.purge(record.id);
-      await this.deps.store.delete(record.id);
+      if (clientLeft) await this.clientSteps.keepForReconcile(record);
+      else await this.deps.store.delete(record.id);
     } catch (err) {
       // Left pending: reconciliation finishes the clean-up.
       this.deps.log.warn({ releaseId: record.id, err: AppStoreError.from(err).message, cause: failure.message }, 'install compensation incomplete');

@@ -15,6 +15,8 @@ export interface ReleaseStatusView {
   readonly status: string;
   readonly resources: readonly ResourceHealth[];
   readonly notes: string;
+  /** The OAuth client provisioned for the release, if any (the seed's `"dataporten": {"client_id": …}`). */
+  readonly dataporten?: { readonly clientId: string; readonly state: string };
 }
 
 export async function describeStatus(
@@ -30,6 +32,7 @@ export async function describeStatus(
     status: statusName(info?.status?.code),
     resources: await reader.read(manifestObjects(release.manifest, namespace)),
     notes: info?.status?.notes ?? '',
+    ...(record.provisioned && { dataporten: { clientId: record.provisioned.clientId, state: record.provisioned.state } }),
   };
 }
 

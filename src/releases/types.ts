@@ -6,6 +6,7 @@
 import type { Chart } from '../../gen/hapi/chart/chart.js';
 import type { Release as TillerRelease } from '../../gen/hapi/release/release.js';
 import type { Principal } from '../domain/principal.js';
+import type { ProvisionedClient } from '../provisioning/types.js';
 
 /** What the store keeps about a release beyond what Tiller keeps. */
 export interface ReleaseRecord {
@@ -23,6 +24,8 @@ export interface ReleaseRecord {
   readonly state: 'pending' | 'deployed' | 'deleting';
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** The OAuth client provisioned for the release (its secrets live in a Secret of their own). */
+  readonly provisioned?: ProvisionedClient;
 }
 
 export interface ReleaseStore {

@@ -45,7 +45,16 @@ export interface TillerClientOptions {
   readonly writeSlackMs?: number;
   /** TLS, when Tiller runs with --tls (PEM contents). */
   readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
+  /** Told of every call (metrics, logs), so that no caller has to instrument Tiller calls itself. */
+  readonly observer?: TillerCallObserver;
 }
+
+/**
+ * Told when a call to Tiller starts (by operation: install, list, ...); the
+ * function it returns is called once when the call ends, with the call's
+ * error (already a domain error) if it failed.
+ */
+export type TillerCallObserver = (operation: string) => (error?: AppStoreError) => void;
 
 export interface InstallInput {
   readonly chart: Chart;
@@ -118,6 +127,7 @@ export class TillerClient {
   private readonly clientVersion: string;
   private readonly readTimeoutMs: number;
   private readonly writeSlackMs: number;
+  private readonly observer: TillerCallObserver;
 
   constructor(
     readonly address: string,
@@ -126,6 +136,7 @@ export class TillerClient {
     this.clientVersion = options.clientVersion ?? 'v2.17.0';
     this.readTimeoutMs = options.readTimeoutMs ?? 30_000;
     this.writeSlackMs = options.writeSlackMs ?? 30_000;
+    this.observer = options.observer ?? (() => () => undefined);
     this.client = new ReleaseServiceClient(address, channelCredentials(options.tls), {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
@@ -299,11 +310,15 @@ export class TillerClient {
       { deadline: Date.now() + this.readTimeoutMs },
     );
     const chunks: ListReleasesResponse[] = [];
+    const done = this.observer('list');
     try {
       for await (const chunk of stream as AsyncIterable<ListReleasesResponse>) chunks.push(chunk);
+      done();
       return chunks;
     } catch (err) {
-      throw fromTillerError('list', err);
+      const failure = fromTillerError('list', err);
+      done(failure);
+      throw failure;
     } finally {
       // Leaving the loop early does not end a grpc-js stream by itself.
       stream.cancel();
@@ -325,10 +340,17 @@ export class TillerClient {
     deadlineMs: number,
     call: (md: Metadata, opts: Partial<CallOptions>, cb: Callback<T>) => ClientUnaryCall,
   ): Promise<T> {
+    const done = this.observer(operation);
     return new Promise((resolve, reject) => {
       call(this.metadata(), { deadline: Date.now() + deadlineMs }, (err, res) => {
-        if (err) reject(fromTillerError(operation, err));
-        else resolve(res);
+        if (err) {
+          const failure = fromTillerError(operation, err);
+          done(failure);
+          reject(failure);
+        } else {
+          done();
+          resolve(res);
+        }
       });
     });
   }

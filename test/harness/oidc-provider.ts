@@ -4,7 +4,9 @@
  * tokens (RFC 9068, through resource indicators) and opaque ones, both with a
  * `groups` claim, and serves discovery, JWKS, RFC 7662 introspection, RFC 7009
  * revocation, the client-credentials grant and RFC 7591/7592 dynamic client
- * registration (open, for the provisioning work).
+ * registration (open; RFC 7592 management on, so that a registered client is
+ * read with GET, changed with PUT — which rotates its registration access
+ * token — and removed with DELETE at its registration_client_uri).
  *
  * Tests need tokens for given users without a browser login, so the harness
  * mints them through the provider's own models (a Grant and an AccessToken,
@@ -99,7 +101,8 @@ export async function startOidcProvider(): Promise<OidcTestProvider> {
     ],
     jwks: { keys: [privateJwk] },
     cookies: { keys: [randomBytes(16).toString('hex')] },
-    scopes: ['openid', 'profile', 'api'],
+    // email and groups too: the sample chart oidc-app registers a client asking for them.
+    scopes: ['openid', 'profile', 'email', 'groups', 'api'],
     claims: { openid: ['sub'], profile: ['name', 'groups'] },
     findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub, ...profiles.get(sub) }) }),
     extraTokenClaims: (_ctx, token) => {

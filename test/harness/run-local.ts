@@ -1,8 +1,10 @@
 /**
  * `make run`: the whole system on one machine. Starts the local control plane
  * and Tiller (unless HELM_HOST and KUBECONFIG point elsewhere), serves the
- * sample chart repository, writes a development identity (alice and bob), and
- * runs the store until interrupted. Everything stops on Ctrl-C.
+ * sample chart repository, writes a development identity (alice and bob),
+ * starts a local OpenID Provider with dynamic client registration (so that
+ * installing sample/oidc-app registers its OAuth client there), and runs the
+ * store until interrupted. Everything stops on Ctrl-C.
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { join } from 'node:path';
 import { buildChartRepo, SAMPLE_CHARTS_DIR } from './chart-repo.js';
 import { serveChartRepo } from './serve-chart-repo.js';
 import { startCluster, type Cluster } from './cluster.js';
+import { startOidcProvider, type OidcTestProvider } from './oidc-provider.js';
 import { repoRoot, runDir } from './paths.js';
 
 const DEV_TOKENS = [
@@ -44,6 +47,10 @@ if (!process.env.APPSTORE_NAMESPACES_FILE) {
   writeFileSync(namespacesFile, 'default: ["fc:org:example.org"]\n');
 }
 
+// Unless another provisioner is configured: OAuth clients are registered (RFC 7591) at a local provider.
+let oidc: OidcTestProvider | undefined;
+if (!process.env.APPSTORE_PROVISIONER) oidc = await startOidcProvider();
+
 const httpPort = process.env.APPSTORE_HTTP_PORT ?? '8080';
 const grpcPort = process.env.APPSTORE_GRPC_PORT ?? '9090';
 const env = {
@@ -55,6 +62,7 @@ const env = {
   APPSTORE_NAMESPACES_FILE: namespacesFile,
   APPSTORE_REPOS: process.env.APPSTORE_REPOS ?? `sample=${repo.url}`,
   APPSTORE_TOKENS_FILE: tokensFile,
+  ...(oidc && { APPSTORE_PROVISIONER: 'oidc-registration', APPSTORE_OIDC_REGISTRATION_URL: `${oidc.issuer}/reg` }),
 };
 const store = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')], { env, stdio: 'inherit' });
 
@@ -65,6 +73,7 @@ appstore is starting: REST http://127.0.0.1:${httpPort}, gRPC 127.0.0.1:${grpcPo
   chart repository       ${env.APPSTORE_REPOS}
   development tokens     ${tokensFile}  (alice: dev-alice-token, bob: dev-bob-token)
   namespace policy       ${namespacesFile}
+  OAuth clients          ${oidc ? `registered at ${oidc.issuer}/reg (a local OpenID Provider)` : `APPSTORE_PROVISIONER=${env.APPSTORE_PROVISIONER}`}
   helm v2 CLI            ${cluster ? `${cluster.peers.helm} --host ${cluster.helmHost} list` : '(external Tiller)'}
 Try: curl -s http://127.0.0.1:${httpPort}/readyz
      curl -s http://127.0.0.1:${httpPort}/packages
@@ -78,6 +87,7 @@ async function stop(code: number): Promise<void> {
   stopping = true;
   store.kill('SIGTERM');
   await repo.close();
+  await oidc?.close();
   await cluster?.stop();
   process.exit(code);
 }

@@ -102,7 +102,8 @@ async function conformant(method: Method, template: string, params: Record<strin
   const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
   expect({ where, mediaType: Object.keys(response.content).includes(mediaType) ? 'declared' : mediaType }).toEqual({ where, mediaType: 'declared' });
   const validate = validatorAt(`${base}${pointer('content', mediaType, 'schema')}`);
-  const body: unknown = res.text === '' ? undefined : JSON.parse(res.text);
+  const isJson = mediaType === 'application/json' || mediaType.endsWith('+json');
+  const body: unknown = res.text === '' ? undefined : isJson ? JSON.parse(res.text) : res.text;
   validate(body);
   expect({ where, errors: validate.errors ?? null }).toEqual({ where, errors: null });
   return res;
@@ -114,6 +115,7 @@ describe('public endpoints', () => {
     await eventually('the store to be ready', async () => ((await call('GET', '/readyz')).status === 200 ? true : undefined));
     expect((await conformant('GET', '/readyz', {})).json).toMatchObject({ status: 'ready' });
     expect((await conformant('GET', '/openapi.json', {})).json.openapi).toMatch(/^3\.1\./);
+    expect((await conformant('GET', '/metrics', {})).text).toContain('# TYPE appstore_http_requests_total counter');
     expect((await conformant('GET', '/openapi.json', {}, {}, '?format=yaml')).status).toBe(400);
   });
 
@@ -211,7 +213,7 @@ describe('a release through its whole life, as alice', () => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
   });
 
-  test('without Tiller: readiness and status are declared 503s', async () => {
+  test('without Tiller: readiness and history are declared 503s; status still answers from Tiller\'s storage', async () => {
     const dead = await closedPort();
     const cut = await startStore(env, { namespace: 'appstore-oas', deployNamespaces: [namespace], extraEnv: { HELM_HOST: `127.0.0.1:${dead}` } });
     const saved = call;
@@ -219,9 +221,10 @@ describe('a release through its whole life, as alice', () => {
       call = api(cut.url);
       const ready = await conformant('GET', '/readyz', {});
       expect(ready.json).toMatchObject({ status: 'not ready', checks: { catalog: 'ok', kubernetes: 'ok' } });
-      const status = await conformant('GET', '/releases/{id}/status', { id }, { user: 'alice' });
-      expect(status.status).toBe(503);
-      expect(status.headers.get('retry-after')).toBe('5');
+      const history = await conformant('GET', '/releases/{id}/history', { id }, { user: 'alice' });
+      expect(history.status).toBe(503);
+      expect(history.headers.get('retry-after')).toBe('5');
+      expect((await conformant('GET', '/releases/{id}/status', { id }, { user: 'alice' })).status).toBe(200);
     } finally {
       call = saved;
       await cut.stop();

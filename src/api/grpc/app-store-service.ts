@@ -79,7 +79,7 @@ export class AppStoreService {
       development: req.development,
       values: req.values ?? {},
       dryRun: req.dryRun,
-    });
+    }, { callerToken: ctx.callerToken });
     return { release: toReleaseMessage(result.record), manifest: result.manifest ?? '', notes: result.notes ?? '' };
   }
 
@@ -102,12 +102,12 @@ export class AppStoreService {
       version: req.version,
       values: req.values,
       resetValues: req.resetValues,
-    });
+    }, { callerToken: ctx.callerToken });
     return toReleaseMessage(record);
   }
 
   async rollbackRelease(req: RollbackReleaseRequest, ctx: CallContext): Promise<Release> {
-    return toReleaseMessage(await this.deps.releases.rollback(caller(ctx), required(req.id, 'id'), req.revision));
+    return toReleaseMessage(await this.deps.releases.rollback(caller(ctx), required(req.id, 'id'), req.revision, { callerToken: ctx.callerToken }));
   }
 
   async getReleaseHistory(req: GetReleaseHistoryRequest, ctx: CallContext): Promise<GetReleaseHistoryResponse> {
@@ -116,7 +116,7 @@ export class AppStoreService {
   }
 
   async deleteRelease(req: DeleteReleaseRequest, ctx: CallContext): Promise<DeleteReleaseResponse> {
-    await this.deps.releases.delete(caller(ctx), required(req.id, 'id'));
+    await this.deps.releases.delete(caller(ctx), required(req.id, 'id'), { callerToken: ctx.callerToken });
     return {};
   }
 

@@ -29,7 +29,7 @@ export function toReleaseStatusMessage(view: ReleaseStatusView): ReleaseStatusMe
     status: view.status,
     resources: view.resources.map((r) => ({ ...r })),
     notes: view.notes,
-    dataporten: undefined,
+    dataporten: view.dataporten && { clientId: view.dataporten.clientId, state: view.dataporten.state },
   };
 }
 

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import {
   Server,
   ServerCredentials,
+  status as GrpcStatus,
   type Metadata,
   type ServerUnaryCall,
   type sendUnaryData,
@@ -18,7 +19,9 @@ import { HealthImplementation } from 'grpc-health-check';
 import { AppStoreService as AppStoreDefinition } from '../../../gen/appstore/v1/appstore.js';
 import { DESCRIPTOR_SET_BASE64 } from '../../../gen/appstore/v1/descriptor-set.js';
 import type { Logger } from '../../observability/logger.js';
-import { credentialsFrom, hasCredentials, type Authenticate } from '../credentials.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { withRequestId } from '../../observability/request-scope.js';
+import { callerToken, credentialsFrom, hasCredentials, type Authenticate } from '../credentials.js';
 import type { AppStoreService } from './app-store-service.js';
 import type { CallContext } from './call-context.js';
 import { PUBLIC_METHODS } from './app-store-service.js';
@@ -29,6 +32,8 @@ export interface GrpcServerOptions {
   readonly service: AppStoreService;
   readonly authenticate: Authenticate;
   readonly log: Logger;
+  /** Call counts and durations by method and code. */
+  readonly metrics?: Metrics;
 }
 
 export interface GrpcServer {
@@ -96,14 +101,17 @@ async function handleUnary(
   try {
     const credentials = credentialsFrom(headers);
     const needsPrincipal = !PUBLIC_METHODS.has(method) || hasCredentials(credentials);
-    const principal = needsPrincipal ? await options.authenticate(credentials) : undefined;
-    const response = await handler(call.request, { principal, requestId, log });
+    const principal = needsPrincipal ? await withRequestId(requestId, () => options.authenticate(credentials)) : undefined;
+    const response = await withRequestId(requestId, () => handler(call.request, { principal, requestId, log, callerToken: principal && callerToken(credentials) }));
     log.info({ code: 'OK', ms: Math.round(performance.now() - started) }, 'grpc call');
+    options.metrics?.observeGrpc({ method, code: 'OK', seconds: (performance.now() - started) / 1000 });
     callback(null, response);
   } catch (err) {
     const serviceError = toServiceError(err);
     const level = serviceError.code === 13 ? 'error' : 'info';
     log[level]({ code: serviceError.code, err: serviceError.details, ms: Math.round(performance.now() - started) }, 'grpc call failed');
+    const code = GrpcStatus[serviceError.code ?? GrpcStatus.UNKNOWN] ?? 'UNKNOWN';
+    options.metrics?.observeGrpc({ method, code, seconds: (performance.now() - started) / 1000 });
     callback(serviceError);
   }
 }

@@ -5,20 +5,25 @@
  */
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
 import type { Authenticate } from '../credentials.js';
 import type { AppStoreService } from '../grpc/app-store-service.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
+import { httpMetrics } from './http-metrics.js';
 import { plainProblem, problemOf, sendProblem } from './problem.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { packageRoutes } from './routes/packages.js';
 import { releaseRoutes } from './routes/releases.js';
-import { authentication, requestContext } from './request-context.js';
+import { authentication, requestContext, requestScope } from './request-context.js';
 
 export interface RestAppOptions {
   readonly service: AppStoreService;
   readonly authenticate: Authenticate;
   readonly log: Logger;
   readonly readiness: Readonly<Record<string, ReadinessCheck>>;
+  /** Request metrics, and GET /metrics. */
+  readonly metrics?: Metrics;
 }
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -27,10 +32,16 @@ export function createRestApp(options: RestAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (options.metrics) {
+    app.use(httpMetrics(options.metrics));
+    app.use(metricsRoutes(options.metrics));
+  }
   app.use(healthRoutes(options.readiness));
   app.use(requestContext(options.log));
   app.use(requireJsonBodies);
   app.use(express.json({ limit: MAX_BODY_BYTES, strict: true, type: ['application/json', 'application/*+json'] }));
+  // After the body is read: body parsing continues on stream events, outside the request's async context.
+  app.use(requestScope);
 
   // Public: the catalog. Credentials, when given, must still be valid.
   app.use('/packages', authentication(options.authenticate, false));

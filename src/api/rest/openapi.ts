@@ -127,6 +127,17 @@ const paths: Record<string, PathItem> = {
       },
     },
   },
+  '/metrics': {
+    get: {
+      operationId: 'getMetrics',
+      summary: 'Prometheus metrics: requests, Tiller calls, the catalog, releases, the process',
+      tags: ['health'],
+      security: PUBLIC,
+      responses: {
+        200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } },
+      },
+    },
+  },
   '/openapi.json': {
     get: {
       operationId: 'getOpenApi',
@@ -298,7 +309,7 @@ export const openApiDocument: OpenApiDocument = {
   tags: [
     { name: 'catalog', description: 'Packages from the configured chart repositories; public' },
     { name: 'releases', description: 'Installed applications; authenticated' },
-    { name: 'health', description: 'Liveness and readiness; public' },
+    { name: 'health', description: 'Liveness, readiness and metrics; public' },
     { name: 'meta', description: 'This document; public' },
   ],
   paths,

@@ -3,13 +3,15 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Principal } from '../../domain/principal.js';
 import type { Logger } from '../../observability/logger.js';
-import { credentialsFrom, hasCredentials, type Authenticate } from '../credentials.js';
+import { withRequestId } from '../../observability/request-scope.js';
+import { callerToken, credentialsFrom, hasCredentials, type Authenticate } from '../credentials.js';
 import type { CallContext } from '../grpc/call-context.js';
 
 interface Locals {
   requestId: string;
   log: Logger;
   principal?: Principal;
+  callerToken?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -33,6 +35,11 @@ export function requestContext(log: Logger): RequestHandler {
   };
 }
 
+/** Carries the request id into everything the handlers start (service, Tiller call logs, audit records). */
+export const requestScope: RequestHandler = (_req, res, next) => {
+  withRequestId((res.locals as Locals).requestId, next);
+};
+
 /** Authenticates every request that carries credentials; with required, also those that carry none (→ 401). */
 export function authentication(authenticate: Authenticate, required: boolean): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
@@ -42,11 +49,12 @@ export function authentication(authenticate: Authenticate, required: boolean): R
     const credentials = credentialsFrom(headers);
     if (!required && !hasCredentials(credentials)) return next();
     (res.locals as Locals).principal = await authenticate(credentials);
+    (res.locals as Locals).callerToken = callerToken(credentials);
     next();
   };
 }
 
 export function callContext(res: Response): CallContext {
   const locals = res.locals as Locals;
-  return { principal: locals.principal, requestId: locals.requestId, log: locals.log };
+  return { principal: locals.principal, requestId: locals.requestId, log: locals.log, callerToken: locals.callerToken };
 }

@@ -17,6 +17,7 @@ import { createRestApp } from '../../../src/api/rest/app.js';
 import { openApiDocument, type Method, type Operation, type Reference } from '../../../src/api/rest/openapi.js';
 import { requestSchemas } from '../../../src/api/rest/schemas.js';
 import { createLogger } from '../../../src/observability/logger.js';
+import { Metrics } from '../../../src/observability/metrics.js';
 
 const run = promisify(execFile);
 const METHODS: readonly Method[] = ['get', 'put', 'post', 'delete', 'patch'];
@@ -30,6 +31,7 @@ function restApp(): Express {
     },
     log: createLogger('silent'),
     readiness: {},
+    metrics: new Metrics({ defaultMetrics: false }),
   });
 }
 
@@ -168,7 +170,7 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  test('bearer auth is global; the catalog, health and this document are public', () => {
+  test('bearer auth is global; the catalog, health, metrics and this document are public', () => {
     expect(openApiDocument.security).toContainEqual({ bearerAuth: [] });
     expect(openApiDocument.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     const publicOps = operations()
@@ -179,6 +181,7 @@ describe('the OpenAPI document', () => {
       [
         'GET /healthz',
         'GET /readyz',
+        'GET /metrics',
         'GET /openapi.json',
         'GET /packages',
         'GET /packages/{repo}/{name}',

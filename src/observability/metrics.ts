@@ -1,0 +1,208 @@
+/**
+ * The store's Prometheus metrics (prom-client), in a registry of their own
+ * so that several stores composed in one process (tests) do not collide.
+ * The rooms never import prom-client: the servers report requests through
+ * observeHttp/observeGrpc, the Tiller client through an observer, and the
+ * catalog and the release records are read at scrape time from what they
+ * already report about themselves.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What the catalog reports about itself (structurally its status()), as far as metrics need it. */
+export interface CatalogStatusSource {
+  status(): {
+    readonly ready: boolean;
+    readonly staleSeconds: number;
+    readonly packages: number;
+    readonly repos: ReadonlyArray<{ readonly name: string; readonly failing: boolean; readonly lastSuccessAt: number | undefined }>;
+    readonly counters: { readonly indexRequests: number; readonly indexFailures: number; readonly archiveFailures: number };
+  };
+}
+
+/** The release records, read at scrape time. */
+export type ReleaseRecordSource = () => Promise<ReadonlyArray<{ readonly state: string }>>;
+
+export interface MetricsOptions {
+  /** Node.js process metrics (CPU, memory, event loop lag, GC); on by default. */
+  readonly defaultMetrics?: boolean;
+  /** Clock for refresh ages, epoch milliseconds. */
+  readonly now?: () => number;
+}
+
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const TILLER_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly now: () => number;
+  private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  private readonly grpcCalls: Counter<'method' | 'code'>;
+  private readonly grpcDuration: Histogram<'method' | 'code'>;
+  private readonly tillerDuration: Histogram<'operation' | 'outcome'>;
+  private readonly tillerErrors: Counter<'operation' | 'code'>;
+
+  constructor(options: MetricsOptions = {}) {
+    this.now = options.now ?? Date.now;
+    const registers = [this.registry];
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.httpRequests = new Counter({
+      name: 'appstore_http_requests_total',
+      help: 'REST requests answered, by method, route pattern and status code',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.httpDuration = new Histogram({
+      name: 'appstore_http_request_duration_seconds',
+      help: 'Time to answer a REST request, by method, route pattern and status code',
+      labelNames: ['method', 'route', 'status'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.grpcCalls = new Counter({
+      name: 'appstore_grpc_calls_total',
+      help: 'gRPC calls of appstore.v1.AppStore answered, by method and status code',
+      labelNames: ['method', 'code'],
+      registers,
+    });
+    this.grpcDuration = new Histogram({
+      name: 'appstore_grpc_call_duration_seconds',
+      help: 'Time to answer a gRPC call, by method and status code',
+      labelNames: ['method', 'code'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.tillerDuration = new Histogram({
+      name: 'appstore_tiller_call_duration_seconds',
+      help: 'Duration of calls to Tiller, by operation and outcome (ok, error)',
+      labelNames: ['operation', 'outcome'],
+      buckets: TILLER_BUCKETS,
+      registers,
+    });
+    this.tillerErrors = new Counter({
+      name: 'appstore_tiller_call_errors_total',
+      help: 'Calls to Tiller that failed, by operation and error code',
+      labelNames: ['operation', 'code'],
+      registers,
+    });
+  }
+
+  /** route is the route pattern (e.g. /releases/:id), never the raw path, to keep the label set bounded. */
+  observeHttp(call: { method: string; route: string; status: number; seconds: number }): void {
+    const labels = { method: call.method, route: call.route, status: String(call.status) };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, call.seconds);
+  }
+
+  observeGrpc(call: { method: string; code: string; seconds: number }): void {
+    const labels = { method: call.method, code: call.code };
+    this.grpcCalls.inc(labels);
+    this.grpcDuration.observe(labels, call.seconds);
+  }
+
+  /** A Tiller call starts; the returned function ends it, with the failure's code when it failed. */
+  tillerCall(operation: string): (errorCode?: string) => void {
+    const end = this.tillerDuration.startTimer({ operation });
+    return (errorCode) => {
+      end({ outcome: errorCode === undefined ? 'ok' : 'error' });
+      if (errorCode !== undefined) this.tillerErrors.inc({ operation, code: errorCode });
+    };
+  }
+
+  /** Catalog readiness, size, refresh age per repository and refresh failures, read at scrape time. */
+  watchCatalog(catalog: CatalogStatusSource): void {
+    const registers = [this.registry];
+    const now = this.now;
+    new Gauge({
+      name: 'appstore_catalog_ready',
+      help: '1 once a chart repository index has loaded',
+      registers,
+      collect() {
+        this.set(catalog.status().ready ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'appstore_catalog_packages',
+      help: 'Packages the catalog serves',
+      registers,
+      collect() {
+        this.set(catalog.status().packages);
+      },
+    });
+    new Gauge({
+      name: 'appstore_catalog_stale_seconds',
+      help: 'How long the catalog has served a copy that failed to refresh (0 when every repository is fresh)',
+      registers,
+      collect() {
+        this.set(catalog.status().staleSeconds);
+      },
+    });
+    new Gauge({
+      name: 'appstore_catalog_refresh_age_seconds',
+      help: 'Seconds since the latest successful refresh of a repository index (absent until one succeeded)',
+      labelNames: ['repo'],
+      registers,
+      collect() {
+        this.reset();
+        for (const repo of catalog.status().repos) {
+          if (repo.lastSuccessAt !== undefined) this.set({ repo: repo.name }, Math.max(0, (now() - repo.lastSuccessAt) / 1000));
+        }
+      },
+    });
+    new Gauge({
+      name: 'appstore_catalog_repo_failing',
+      help: '1 when the latest refresh of a repository index failed',
+      labelNames: ['repo'],
+      registers,
+      collect() {
+        this.reset();
+        for (const repo of catalog.status().repos) this.set({ repo: repo.name }, repo.failing ? 1 : 0);
+      },
+    });
+    const counter = (name: string, help: string, read: (c: ReturnType<CatalogStatusSource['status']>['counters']) => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          // The catalog counts; the counter mirrors its monotonic total.
+          this.reset();
+          this.inc(read(catalog.status().counters));
+        },
+      });
+    counter('appstore_catalog_refreshes_total', 'Repository index requests sent', (c) => c.indexRequests);
+    counter('appstore_catalog_refresh_failures_total', 'Repository index refreshes that failed (the last good copy stayed)', (c) => c.indexFailures);
+    counter('appstore_catalog_archive_failures_total', 'Chart archive downloads that failed, digest mismatches included', (c) => c.archiveFailures);
+  }
+
+  /** The number of releases the store keeps records of, by state, read at scrape time. */
+  watchReleases(records: ReleaseRecordSource): void {
+    new Gauge({
+      name: 'appstore_releases',
+      help: 'Release records the store keeps, by state (pending, deployed, deleting)',
+      labelNames: ['state'],
+      registers: [this.registry],
+      async collect() {
+        let list: ReadonlyArray<{ state: string }>;
+        try {
+          list = await records();
+        } catch {
+          return; // the API server did not answer: keep the last figures rather than fail the scrape
+        }
+        this.reset();
+        const counts: Record<string, number> = { pending: 0, deployed: 0, deleting: 0 };
+        for (const r of list) counts[r.state] = (counts[r.state] ?? 0) + 1;
+        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      },
+    });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The exposition text for GET /metrics. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

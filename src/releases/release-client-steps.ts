@@ -1,0 +1,90 @@
+/**
+ * The steps of the release use cases that concern a release's OAuth client
+ * (see provisioning/): made and recorded before Tiller installs, kept or
+ * updated on upgrade, deleted before a record is let go — and, when the
+ * provider cannot delete it, the record kept (hidden, deleting) for
+ * reconciliation to retry.
+ */
+import { AppStoreError } from '../domain/errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { ClientRequest, ProvisioningAuth, ReleaseClients } from '../provisioning/index.js';
+import type { ReleaseRecord, ReleaseStore } from './types.js';
+import type { Values } from './values.js';
+
+type ClientFiles = Parameters<ReleaseClients['declared']>[0];
+
+export class ReleaseClientSteps {
+  constructor(private readonly deps: { readonly store: ReleaseStore; readonly clients?: ReleaseClients; readonly log: Logger }) {}
+
+  /** Registers the client a chart declares for a new record, and records it; on failure the record goes and the error is the provider's. */
+  async provision(record: ReleaseRecord, declared: ClientRequest, auth: ProvisioningAuth) {
+    const clients = this.deps.clients!;
+    let created: Awaited<ReturnType<ReleaseClients['create']>>;
+    try {
+      created = await clients.create(record, declared, auth);
+    } catch (err) {
+      await this.deps.store.delete(record.id);
+      throw err;
+    }
+    const withClient: ReleaseRecord = { ...record, provisioned: created.provisioned };
+    try {
+      await this.deps.store.update(withClient);
+    } catch (err) {
+      if ((await this.drop(withClient, auth)) === undefined) await this.deps.store.delete(record.id).catch(() => undefined);
+      throw err;
+    }
+    return { record: withClient, values: created.values };
+  }
+
+  /** Upgrade: the existing client (updated if the declaration changed), or one the new chart version declares. */
+  async upgrade(current: ReleaseRecord, files: ClientFiles, values: Values, auth: ProvisioningAuth) {
+    const clients = this.deps.clients;
+    if (!clients) return undefined;
+    const declared = clients.declared(files, values);
+    if (current.provisioned) return { created: false, ...(await clients.update(current, current.provisioned, declared, auth)) };
+    if (!declared) return undefined;
+    const created = await clients.create(current, declared, auth);
+    await this.deps.store.update({ ...current, provisioned: created.provisioned });
+    return { created: true, ...created };
+  }
+
+  /**
+   * Rollback: the existing client is updated to what the restored revision
+   * declares; answers the record's client as it now is. A failure to update is
+   * logged, not thrown: Tiller has already rolled back.
+   */
+  async follow(current: ReleaseRecord, files: ClientFiles, values: Values, auth: ProvisioningAuth) {
+    const clients = this.deps.clients;
+    if (!clients || !current.provisioned) return current.provisioned;
+    try {
+      return (await clients.update(current, current.provisioned, clients.declared(files, values), auth)).provisioned;
+    } catch (err) {
+      this.deps.log.warn({ releaseId: current.id, err: AppStoreError.from(err).message }, 'could not update the OAuth client after a rollback; the next upgrade does');
+      return current.provisioned;
+    }
+  }
+
+  /** Deletes the record's client, if it has one: undefined when gone (or none), else why not (logged). */
+  async drop(record: ReleaseRecord, auth: ProvisioningAuth): Promise<AppStoreError | undefined> {
+    if (!record.provisioned) return undefined;
+    try {
+      if (!this.deps.clients) throw new AppStoreError('FailedPrecondition', 'no client provisioner is configured');
+      await this.deps.clients.remove(record.id, record.provisioned, auth);
+      return undefined;
+    } catch (err) {
+      const failure = AppStoreError.from(err);
+      this.deps.log.warn({ releaseId: record.id, clientId: record.provisioned.clientId, err: failure.message }, 'could not delete OAuth client; reconciliation retries');
+      return failure;
+    }
+  }
+
+  /** Hidden from callers (deleting), with its client marked for reconciliation to delete. */
+  async keepForReconcile(record: ReleaseRecord): Promise<void> {
+    await this.deps.store.update({
+      ...record,
+      state: 'deleting',
+      ...(record.provisioned && { provisioned: { ...record.provisioned, state: 'delete-pending' as const } }),
+      updatedAt: new Date().toISOString(),
+    });
+  }
+}
