@@ -2,6 +2,9 @@
  * Environment variables → one typed, validated Config. Fails fast at start,
  * naming the offending variable, rather than at the first request.
  */
+import { ConfigError } from './config-error.js';
+import { optional, type Env } from './env-readers.js';
+
 export interface RepoConfig {
   readonly name: string;
   readonly url: string;
@@ -24,11 +27,8 @@ export interface Config {
   readonly logLevel: string;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError } from './config-error.js';
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 export function loadConfig(env: Env = process.env): Config {
   return {
@@ -45,10 +45,6 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
-function optional(env: Env, key: string): string | undefined {
-  const value = env[key]?.trim();
-  return value ? value : undefined;
-}
 
 function port(env: Env, key: string, fallback: number): number {
   const raw = optional(env, key);

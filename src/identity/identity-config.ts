@@ -4,6 +4,7 @@
  * the first request; files named here are read when the service is built.
  */
 import { ConfigError } from '../config.js';
+import { boolean, httpUrl, integer, optional, type Env } from '../env-readers.js';
 import { AUTHENTICATOR_NAMES, type AuthenticatorName } from './types.js';
 
 export interface OidcConfig {
@@ -54,7 +55,6 @@ export interface IdentityConfig {
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 const DEFAULT_ALGORITHMS = ['RS256', 'ES256', 'PS256'];
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 export function loadIdentityConfig(env: Env = process.env): IdentityConfig {
   const tokensFile = optional(env, 'APPSTORE_TOKENS_FILE');
@@ -162,43 +162,10 @@ function algorithms(env: Env, key: string): string[] {
   return list;
 }
 
-function optional(env: Env, key: string): string | undefined {
-  const value = env[key]?.trim();
-  return value ? value : undefined;
-}
 
 function optionalEntry<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
   return value === undefined ? {} : ({ [key]: value } as { [P in K]: string });
 }
 
-function httpUrl(env: Env, key: string, fallback: string): string {
-  const raw = optional(env, key) ?? fallback;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`${key} must be a URL, got "${raw}"`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(`${key} must be an http(s) URL, got "${raw}"`);
-  }
-  return raw;
-}
 
-function integer(env: Env, key: string, fallback: number, min: number, max: number): number {
-  const raw = optional(env, key);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) {
-    throw new ConfigError(`${key} must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
 
-function boolean(env: Env, key: string, fallback: boolean): boolean {
-  const raw = optional(env, key)?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (['true', '1', 'yes'].includes(raw)) return true;
-  if (['false', '0', 'no'].includes(raw)) return false;
-  throw new ConfigError(`${key} must be true or false, got "${raw}"`);
-}

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config.js';
+import { httpUrl, integer, optional, type Env } from '../env-readers.js';
 import { ClientadmProvisioner } from './clientadm-provisioner.js';
 import { RegistrationProvisioner } from './registration-provisioner.js';
 import type { Provisioner } from './types.js';
@@ -20,11 +21,10 @@ export type ProvisioningConfig =
       readonly timeoutMs: number;
     };
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 export function loadProvisioningConfig(env: Env = process.env): ProvisioningConfig {
   const kind = optional(env, 'APPSTORE_PROVISIONER') ?? 'none';
-  const timeoutMs = positiveInt(env, 'APPSTORE_PROVISIONER_TIMEOUT_MS', 10_000);
+  const timeoutMs = integer(env, 'APPSTORE_PROVISIONER_TIMEOUT_MS', 10_000, 1, Number.MAX_SAFE_INTEGER);
   if (kind === 'none') return { kind };
   if (kind === 'dataporten') {
     const tokenFile = optional(env, 'APPSTORE_CLIENTADM_TOKEN_FILE');
@@ -80,26 +80,5 @@ function tokenFrom(file: string): () => string | undefined {
   };
 }
 
-function optional(env: Env, key: string): string | undefined {
-  const value = env[key]?.trim();
-  return value ? value : undefined;
-}
 
-function positiveInt(env: Env, key: string, fallback: number): number {
-  const raw = optional(env, key);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ConfigError(`${key} must be a positive integer, got "${raw}"`);
-  return Number(raw);
-}
 
-function httpUrl(env: Env, key: string, fallback: string): string {
-  const raw = optional(env, key) ?? fallback;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`${key} must be a URL, got "${raw}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${key} must use http or https, got "${raw}"`);
-  return raw.replace(/\/+$/, '');
-}

@@ -49,7 +49,7 @@ test.each([
   [{ ...oidcEnv, APPSTORE_OIDC_ALGORITHMS: 'RS256,none' }, /APPSTORE_OIDC_ALGORITHMS: "none" is not allowed/],
   [{ ...oidcEnv, APPSTORE_OIDC_ALGORITHMS: 'HS256' }, /APPSTORE_OIDC_ALGORITHMS: "HS256" is not allowed/],
   [{ ...oidcEnv, APPSTORE_OIDC_CLIENT_ID: 'appstore' }, /APPSTORE_OIDC_CLIENT_ID and APPSTORE_OIDC_CLIENT_SECRET must be set together/],
-  [{ APPSTORE_DATAPORTEN_GROUPS_URL: 'ftp://x' }, /APPSTORE_DATAPORTEN_GROUPS_URL must be an http\(s\) URL/],
+  [{ APPSTORE_DATAPORTEN_GROUPS_URL: 'ftp://x' }, /APPSTORE_DATAPORTEN_GROUPS_URL must use http or https/],
   [{ APPSTORE_AUTH_CACHE_TTL_SECONDS: '-1' }, /APPSTORE_AUTH_CACHE_TTL_SECONDS must be an integer/],
   [{ APPSTORE_AUTH_FAILURE_TTL_SECONDS: '1000' }, /APPSTORE_AUTH_FAILURE_TTL_SECONDS must be an integer from 0 to 300/],
   [{ APPSTORE_NAMESPACE_RBAC: 'maybe' }, /APPSTORE_NAMESPACE_RBAC must be true or false/],
