@@ -1,7 +1,7 @@
 /**
  * Builds the Go peers the store is tested against (etcd, kube-apiserver,
- * kube-controller-manager, kube-scheduler, kwok, Tiller v2.17 and the Helm v2
- * CLI) from the Go modules under test/cluster/. No release binaries can be
+ * kube-controller-manager, kube-scheduler, kubectl, kwok, Tiller v2.17 and the
+ * Helm v2 CLI) from the Go modules under test/cluster/. No release binaries can be
  * downloaded on the machines this runs on, so everything comes from the Go
  * module proxy and is compiled here once.
  *
@@ -12,7 +12,7 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,6 +38,8 @@ const MODULES: readonly PeerModule[] = [
       'k8s.io/kubernetes/cmd/kube-apiserver': 'kube-apiserver',
       'k8s.io/kubernetes/cmd/kube-controller-manager': 'kube-controller-manager',
       'k8s.io/kubernetes/cmd/kube-scheduler': 'kube-scheduler',
+      // kustomize is built into kubectl: renders deploy/ and dry-runs it against the API server.
+      'k8s.io/kubernetes/cmd/kubectl': 'kubectl',
     },
     ldflags: [
       '-s -w',
@@ -68,6 +70,7 @@ export type PeerName =
   | 'kube-apiserver'
   | 'kube-controller-manager'
   | 'kube-scheduler'
+  | 'kubectl'
   | 'kwok'
   | 'tiller'
   | 'helm'
@@ -131,7 +134,20 @@ async function build(mod: PeerModule, outDir: string, progress: Progress): Promi
   }
   rmSync(outDir, { recursive: true, force: true });
   renameSync(tmp, outDir);
+  pruneOtherBuilds(mod, outDir);
   progress(`  ${mod.dir}: built ${compiled} packages in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+/**
+ * Removes this module's superseded builds and the leftovers of interrupted
+ * ones, so the cache holds one build per module.
+ */
+function pruneOtherBuilds(mod: PeerModule, keep: string): void {
+  const root = cacheRoot();
+  for (const entry of readdirSync(root)) {
+    const path = join(root, entry);
+    if (path !== keep && entry.startsWith(`${mod.dir}-`)) rmSync(path, { recursive: true, force: true });
+  }
 }
 
 /** How many packages a build may compile at most (dependencies included), for progress lines. */
