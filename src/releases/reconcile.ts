@@ -82,7 +82,9 @@ export async function reconcile(deps: {
       } else if (tillerStatus === 'DEPLOYED') {
         await store.update({ ...record, state: 'deployed', updatedAt: new Date().toISOString() });
         action = 'completed-install';
-      } else if (tillerStatus !== 'PENDING_INSTALL') {
+      } else if (tillerStatus !== 'PENDING_INSTALL' || deps.locks) {
+        // PENDING_INSTALL under the release's lock means an abandoned install (Tiller v2 never resumes one whose
+        // Tiller died): installs hold the lock while Tiller works. Without locks, it may still be in flight.
         await purge(record.id);
         action = (await forget(record)) ? 'purged-failed-install' : 'client-removal-pending';
       }

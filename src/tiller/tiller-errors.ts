@@ -9,6 +9,7 @@ import { AppStoreError, type ErrorCode } from '../domain/errors.js';
 
 export type TillerErrorKind =
   | 'NotFound'
+  | 'ClusterUnavailable'
   | 'NameInUse'
   | 'IncompatibleVersion'
   | 'Unavailable'
@@ -17,6 +18,8 @@ export type TillerErrorKind =
   | 'Failed';
 
 const PATTERNS: ReadonlyArray<readonly [RegExp, TillerErrorKind]> = [
+  // Tiller could not reach the Kubernetes API server: an outage, not a fault of the request.
+  [/connect: connection refused|dial tcp |i\/o timeout|no such host|TLS handshake timeout|the server is currently unable to handle the request/, 'ClusterUnavailable'],
   [/^release: ".*" not found|not found$|^offset ".*" not found/, 'NotFound'],
   [/already exists|cannot re-use a name that is still in use|^release: ".*" already exists/, 'NameInUse'],
   [/^incompatible versions client\[/, 'IncompatibleVersion'],
@@ -29,6 +32,7 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, TillerErrorKind]> = [
 
 const CODE_OF_KIND: Record<TillerErrorKind, ErrorCode> = {
   NotFound: 'NotFound',
+  ClusterUnavailable: 'Unavailable',
   NameInUse: 'AlreadyExists',
   IncompatibleVersion: 'FailedPrecondition',
   Unavailable: 'Unavailable',
@@ -60,7 +64,12 @@ export function fromTillerError(operation: string, err: unknown): AppStoreError 
   if (!isServiceError(err)) return AppStoreError.from(err);
   const kind = classifyTillerError(err);
   const upstream = err.details || err.message;
+  // An outage of the API server behind Tiller is reported without its (internal) address; details keep it.
   const message =
-    kind === 'Unavailable' ? `Tiller is unavailable (${operation}): ${upstream}` : `Tiller ${operation}: ${upstream}`;
+    kind === 'Unavailable'
+      ? `Tiller is unavailable (${operation}): ${upstream}`
+      : kind === 'ClusterUnavailable'
+        ? `Tiller cannot reach the Kubernetes API server (${operation}); try again later`
+        : `Tiller ${operation}: ${upstream}`;
   return new AppStoreError(CODE_OF_KIND[kind], message, { upstream, tiller: kind, grpcCode: err.code }, { cause: err });
 }

@@ -34,6 +34,11 @@ export interface Cluster extends ClusterInfo {
   /** Restarts Tiller on the same address (fault tests, recovery). */
   restartTiller(): Promise<void>;
   stopTiller(): Promise<void>;
+  /** SIGKILL, without the grace a SIGTERM gives Tiller to finish calls in flight. */
+  killTiller(): Promise<void>;
+  /** Stops kube-apiserver (fault tests); startApiServer brings it back on the same port and flags (no-op if it runs). */
+  stopApiServer(): Promise<void>;
+  startApiServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -72,7 +77,7 @@ export async function startCluster(dir: string, progress: Progress = (l) => cons
     progress('starting kube-apiserver');
     const apiPort = await freePort();
     const certDir = join(pki, 'apiserver');
-    procs.start('kube-apiserver', peers['kube-apiserver'], [
+    const apiArgs = [
       `--etcd-servers=http://127.0.0.1:${etcdClient}`,
       `--cert-dir=${certDir}`,
       `--secure-port=${apiPort}`,
@@ -88,15 +93,20 @@ export async function startCluster(dir: string, progress: Progress = (l) => cons
       '--allow-privileged=true',
       '--enable-priority-and-fairness=false',
       '--endpoint-reconciler-type=none',
-    ]);
+    ];
     const apiServerUrl = `https://127.0.0.1:${apiPort}`;
     const caFile = join(certDir, 'apiserver.crt');
-    await waitFor(
-      'kube-apiserver /readyz',
-      () => httpsOk(`${apiServerUrl}/readyz`, caFile, adminToken),
-      90_000,
-      () => procs.tail('kube-apiserver'),
-    );
+    const startApiServer = async () => {
+      procs.start('kube-apiserver', peers['kube-apiserver'], apiArgs);
+      await waitFor(
+        'kube-apiserver /readyz',
+        () => httpsOk(`${apiServerUrl}/readyz`, caFile, adminToken),
+        90_000,
+        () => procs.tail('kube-apiserver'),
+      );
+    };
+    await startApiServer();
+    let apiServerUp = true;
 
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, kubeconfigYaml(apiServerUrl, caFile, adminToken), { mode: 0o600 });
@@ -161,6 +171,16 @@ export async function startCluster(dir: string, progress: Progress = (l) => cons
       peers,
       dir,
       stopTiller: () => procs.stop('tiller'),
+      killTiller: () => procs.stop('tiller', 0),
+      stopApiServer: async () => {
+        apiServerUp = false;
+        await procs.stop('kube-apiserver');
+      },
+      startApiServer: async () => {
+        if (apiServerUp) return;
+        await startApiServer();
+        apiServerUp = true;
+      },
       restartTiller: async () => {
         await procs.stop('tiller');
         await startTiller();

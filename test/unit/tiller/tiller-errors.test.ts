@@ -28,6 +28,15 @@ test.each([
   expect(err.message).toBe(`Tiller install: ${message}`);
 });
 
+test('Tiller failing to reach the API server is Unavailable, without the server\'s address', () => {
+  const upstream = 'Get "https://10.0.0.1:6443/api/v1/namespaces/x/secrets": dial tcp 10.0.0.1:6443: connect: connection refused';
+  const err = fromTillerError('content', serviceError(status.UNKNOWN, upstream));
+  expect(err.code).toBe('Unavailable');
+  expect(err.details.tiller).toBe('ClusterUnavailable');
+  expect(err.message).toBe('Tiller cannot reach the Kubernetes API server (content); try again later');
+  expect(err.details.upstream).toBe(upstream);
+});
+
 test.each([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED])(
   'transport failure %s is Unavailable whatever the message',
   (code) => {
