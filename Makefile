@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: help install gen check-gen peers build typecheck lint test test-unit test-integration run clean
+.PHONY: help install gen check-gen peers build typecheck lint test test-unit test-integration run fuzz clean
 
 help:
 	@echo "make run    - the whole local system: control plane, Tiller, chart repository, the store"
@@ -50,6 +50,10 @@ test: install peers
 
 run: build peers
 	node dist/test/harness/run-local.js
+
+# schemathesis against a local store, and the chart loader's property test; writes docs/FUZZING.md
+fuzz: build peers
+	bash scripts/fuzz/run.sh
 
 clean:
 	rm -rf dist .run

@@ -241,7 +241,9 @@ export class ReleaseService {
 
   private async doRollback(principal: Principal, id: string, revision: number, auth: ProvisioningAuth): Promise<ReleaseRecord> {
     await this.visible(principal, id);
-    if (!Number.isInteger(revision) || revision < 1) throw invalidArgument('revision must be a positive integer', { parameter: 'revision' });
+    if (!Number.isInteger(revision) || revision < 1 || revision > 2 ** 31 - 1) {
+      throw invalidArgument('revision must be an integer from 1 to 2147483647', { parameter: 'revision' });
+    }
     return this.deps.locks.withLock(id, async () => {
       const current = await this.visible(principal, id);
       const target = await this.deps.engine.content(id, revision).catch((err: unknown) => {

@@ -147,6 +147,9 @@ describe('a release through its whole life', () => {
       [2, '1.1.0', 'SUPERSEDED'],
       [1, '1.0.0', 'SUPERSEDED'],
     ]);
+    const huge = await call('POST', `/releases/${id}/rollback`, { user: 'alice', body: { revision: 137438953471 } });
+    expect(huge.status).toBe(400);
+    expect(huge.json.errors).toEqual([{ path: 'revision', message: 'must be <= 2147483647' }]);
     const missing = await call('POST', `/releases/${id}/rollback`, { user: 'alice', body: { revision: 99 } });
     expect(missing.status).toBe(422);
     expect(missing.json.detail).toBe(`release ${id} has no revision 99`);

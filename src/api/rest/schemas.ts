@@ -61,7 +61,8 @@ export const requestSchemas = {
     type: 'object',
     additionalProperties: false,
     required: ['revision'],
-    properties: { revision: { type: 'integer', minimum: 1 } },
+    // Tiller's revision numbers are int32.
+    properties: { revision: { type: 'integer', minimum: 1, maximum: 2147483647 } },
   },
 } as const;
 
