@@ -16,6 +16,7 @@ import { holderIdentity, LeaseLocks } from './kube/lease-locks.js';
 import { SecretReleaseStore } from './kube/release-store.js';
 import { KubeResourceStatusReader } from './kube/resource-status.js';
 import { TillerSecretStorage } from './kube/tiller-storage.js';
+import type { Env } from './env-readers.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { observeTillerCalls } from './observability/tiller-calls.js';
@@ -38,7 +39,6 @@ export interface AppStore {
   close(): Promise<void>;
 }
 
-export type Env = Readonly<Record<string, string | undefined>>;
 
 export async function composeAppStore(config: Config, env: Env, log: Logger): Promise<AppStore> {
   const kube = kubeClients(config.kubeconfig);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { AppStoreError } from '../domain/errors.js';
 import { errorText } from './error-text.js';
+import type { Env } from '../env-readers.js';
 
 export type RepoAuth =
   | { readonly kind: 'basic'; readonly username: string; readonly password: string }
@@ -35,7 +36,6 @@ export function credentialsEnvName(repo: string): string {
   return `APPSTORE_REPO_${repo.toUpperCase().replaceAll('-', '_')}_CREDENTIALS_FILE`;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 const REPO_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 

@@ -4,10 +4,11 @@
  * and a TokenReview request carries the token under review.
  */
 import type { AppStoreError } from '../domain/errors.js';
+import { statusOf } from '../kube/kube-errors.js';
 import { upstreamUnavailable } from './identity-errors.js';
 
 export function kubeFailure(what: string, err: unknown): AppStoreError {
-  const code = (err as { code?: unknown } | null)?.code;
-  const why = typeof code === 'number' ? `HTTP ${code}` : err instanceof Error ? err.name : 'no answer';
+  const code = statusOf(err);
+  const why = code !== undefined ? `HTTP ${code}` : err instanceof Error ? err.name : 'no answer';
   return upstreamUnavailable(`the Kubernetes API (${what})`, why);
 }

@@ -21,11 +21,7 @@ export async function ensureNamespace(kube: Kube, name: string): Promise<void> {
   }
 }
 
-/** The HTTP status of a failed client-node call, or undefined if it was not an HTTP error. */
-export function statusOf(err: unknown): number | undefined {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
-}
+export { statusOf } from '../../src/kube/kube-errors.js';
 
 export async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

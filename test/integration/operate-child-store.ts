@@ -7,14 +7,11 @@
  * than probably, by timing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from '../harness/net.js';
 import type { TestEnv } from '../harness/test-env.js';
-import { USERS } from './store.js';
+import { storeEnv, type StoreOptions } from './store.js';
 
 export interface ChildStore {
   readonly url: string;
@@ -30,13 +27,8 @@ export interface ChildStore {
 
 export async function startChildStore(
   env: TestEnv,
-  options: { namespace: string; deployNamespaces: readonly string[]; extraEnv?: Record<string, string> },
+  options: StoreOptions,
 ): Promise<ChildStore> {
-  const dir = mkdtempSync(join(tmpdir(), 'appstore-child-'));
-  const tokens = join(dir, 'tokens.csv');
-  writeFileSync(tokens, Object.values(USERS).map((u) => `${u.token},${u.id},"${u.groups.join(',')}"`).join('\n') + '\n');
-  const namespaces = join(dir, 'namespaces.yaml');
-  writeFileSync(namespaces, options.deployNamespaces.map((ns) => `${ns}: ["fc:org:example.org", "carol"]`).join('\n') + '\n');
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: process.cwd(),
@@ -44,12 +36,7 @@ export async function startChildStore(
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      HELM_HOST: env.cluster.helmHost,
-      KUBECONFIG: env.cluster.kubeconfig,
-      APPSTORE_REPOS: `sample=${env.repoUrl}`,
-      APPSTORE_TOKENS_FILE: tokens,
-      APPSTORE_NAMESPACES_FILE: namespaces,
-      APPSTORE_NAMESPACE: options.namespace,
+      ...storeEnv(env, options),
       APPSTORE_HTTP_PORT: String(httpPort),
       APPSTORE_GRPC_PORT: String(grpcPort),
       APPSTORE_LOG_LEVEL: 'info',

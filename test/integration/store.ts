@@ -26,16 +26,20 @@ export interface RunningStore {
   stop(): Promise<void>;
 }
 
-export async function startStore(env: TestEnv, options: { namespace: string; deployNamespaces: readonly string[]; extraEnv?: Record<string, string> }): Promise<RunningStore> {
+export interface StoreOptions {
+  readonly namespace: string;
+  readonly deployNamespaces: readonly string[];
+  readonly extraEnv?: Record<string, string>;
+}
+
+/** The store's environment on the test cluster: a token file of USERS and a namespace policy for deployNamespaces. */
+export function storeEnv(env: TestEnv, options: StoreOptions): Record<string, string> {
   const dir = mkdtempSync(join(tmpdir(), 'appstore-it-'));
   const tokens = join(dir, 'tokens.csv');
   writeFileSync(tokens, Object.values(USERS).map((u) => `${u.token},${u.id},"${u.groups.join(',')}"`).join('\n') + '\n');
   const namespaces = join(dir, 'namespaces.yaml');
-  writeFileSync(
-    namespaces,
-    options.deployNamespaces.map((ns) => `${ns}: ["fc:org:example.org", "carol"]`).join('\n') + '\n',
-  );
-  const vars = {
+  writeFileSync(namespaces, options.deployNamespaces.map((ns) => `${ns}: ["fc:org:example.org", "carol"]`).join('\n') + '\n');
+  return {
     HELM_HOST: env.cluster.helmHost,
     KUBECONFIG: env.cluster.kubeconfig,
     APPSTORE_REPOS: `sample=${env.repoUrl}`,
@@ -45,6 +49,10 @@ export async function startStore(env: TestEnv, options: { namespace: string; dep
     APPSTORE_LOG_LEVEL: process.env.APPSTORE_TEST_LOG_LEVEL ?? 'silent',
     ...options.extraEnv,
   };
+}
+
+export async function startStore(env: TestEnv, options: StoreOptions): Promise<RunningStore> {
+  const vars = storeEnv(env, options);
   const config = loadConfig(vars);
   const store = await composeAppStore(config, vars, createLogger(config.logLevel));
   const http: Server = await new Promise((resolve) => {
