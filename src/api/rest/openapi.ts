@@ -14,10 +14,18 @@ export interface Header {
   readonly required?: boolean;
   readonly schema: Schema;
 }
+/** An OpenAPI Link: a value of this response that another operation takes as a parameter. */
+export interface Link {
+  readonly operationId: string;
+  readonly description?: string;
+  /** Qualified parameter name (`path.id`) → runtime expression (`$response.body#/id`). */
+  readonly parameters: Readonly<Record<string, string>>;
+}
 export interface Response {
   readonly description: string;
   readonly headers?: Readonly<Record<string, Header | Reference>>;
   readonly content?: Readonly<Record<string, { readonly schema: Schema }>>;
+  readonly links?: Readonly<Record<string, Link>>;
 }
 export interface Parameter {
   readonly name: string;
@@ -38,6 +46,7 @@ export interface Operation {
   readonly responses: Readonly<Record<string, Response | Reference>>;
 }
 export type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
+export const METHODS: readonly Method[] = ['get', 'put', 'post', 'delete', 'patch'];
 export type PathItem = Partial<Record<Method, Operation>> & { readonly parameters?: ReadonlyArray<Parameter | Reference> };
 
 export interface OpenApiDocument {
@@ -104,6 +113,75 @@ const PUBLIC: readonly SecurityRequirement[] = [];
 const OPTIONAL_AUTH: readonly SecurityRequirement[] = [{}, { bearerAuth: [] }, { gatekeeper: [] }];
 /** Body-carrying operations: the body's own failures. */
 const BODY_ERRORS = [400, 413, 415] as const;
+
+/** The operations on one release, addressed by the id that POST /releases returns. */
+const releaseIdPaths: Record<string, PathItem> = {
+  '/releases/{id}': {
+    parameters: [param('ReleaseId')],
+    get: {
+      operationId: 'getRelease',
+      summary: 'A release',
+      tags: ['releases'],
+      responses: { 200: ok('The release', schema('Release')), ...errors(400, 401, 404, 503) },
+    },
+    patch: {
+      operationId: 'upgradeRelease',
+      summary: 'Upgrade to another version and/or change values',
+      tags: ['releases'],
+      requestBody: { required: true, content: json(schema('UpgradeRequest')) },
+      responses: { 200: ok('The upgraded release', schema('Release')), ...errors(...BODY_ERRORS, 401, 404, 409, 422, 503) },
+    },
+    delete: {
+      operationId: 'deleteRelease',
+      summary: 'Delete a release and purge it from Tiller',
+      tags: ['releases'],
+      responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 404, 409, 503) },
+    },
+  },
+  '/releases/{id}/status': {
+    parameters: [param('ReleaseId')],
+    get: {
+      operationId: 'getReleaseStatus',
+      summary: "Tiller's status of the release and the live health of its resources",
+      tags: ['releases'],
+      responses: { 200: ok('The status', schema('ReleaseStatus')), ...errors(400, 401, 404, 503) },
+    },
+  },
+  '/releases/{id}/history': {
+    parameters: [param('ReleaseId')],
+    get: {
+      operationId: 'getReleaseHistory',
+      summary: 'The revisions of a release, newest first',
+      tags: ['releases'],
+      responses: { 200: ok('The revisions', arrayOf('Revision')), ...errors(400, 401, 404, 503) },
+    },
+  },
+  '/releases/{id}/rollback': {
+    parameters: [param('ReleaseId')],
+    post: {
+      operationId: 'rollbackRelease',
+      summary: 'Roll a release back to an earlier revision (as a new revision)',
+      tags: ['releases'],
+      requestBody: { required: true, content: json(schema('RollbackRequest')) },
+      responses: { 200: ok('The release as of that revision', schema('Release')), ...errors(...BODY_ERRORS, 401, 404, 409, 422, 503) },
+    },
+  },
+};
+
+/**
+ * Links from the install response to every operation on /releases/{id}…, so that a client (and schemathesis's
+ * stateful phase) can follow an install with reads, upgrades, rollbacks and deletes of that very release.
+ */
+const releaseLinks: Record<string, Link> = Object.fromEntries(
+  Object.values(releaseIdPaths).flatMap((item) =>
+    METHODS.flatMap((method) => {
+      const op = item[method];
+      return op
+        ? [[op.operationId, { operationId: op.operationId, description: `${op.summary}: the release just installed`, parameters: { 'path.id': '$response.body#/id' } }]]
+        : [];
+    }),
+  ),
+);
 
 const paths: Record<string, PathItem> = {
   '/healthz': {
@@ -217,9 +295,12 @@ const paths: Record<string, PathItem> = {
       ],
       requestBody: { required: true, content: json(schema('InstallRequest')) },
       responses: {
-        200: ok('The release; with dryRun=true, the release that would be made plus the rendered manifest and notes', {
-          oneOf: [schema('Release'), schema('DryRunResult')],
-        }),
+        200: {
+          ...ok('The release; with dryRun=true, the release that would be made plus the rendered manifest and notes', {
+            oneOf: [schema('Release'), schema('DryRunResult')],
+          }),
+          links: releaseLinks,
+        },
         ...errors(...BODY_ERRORS, 401, 403, 404, 409, 422, 503),
       },
     },
@@ -234,56 +315,7 @@ const paths: Record<string, PathItem> = {
       responses: { 200: ok('The releases', arrayOf('Release'), { 'X-Total-Count': header('TotalCount') }), ...errors(400, 401, 503) },
     },
   },
-  '/releases/{id}': {
-    parameters: [param('ReleaseId')],
-    get: {
-      operationId: 'getRelease',
-      summary: 'A release',
-      tags: ['releases'],
-      responses: { 200: ok('The release', schema('Release')), ...errors(400, 401, 404, 503) },
-    },
-    patch: {
-      operationId: 'upgradeRelease',
-      summary: 'Upgrade to another version and/or change values',
-      tags: ['releases'],
-      requestBody: { required: true, content: json(schema('UpgradeRequest')) },
-      responses: { 200: ok('The upgraded release', schema('Release')), ...errors(...BODY_ERRORS, 401, 404, 409, 422, 503) },
-    },
-    delete: {
-      operationId: 'deleteRelease',
-      summary: 'Delete a release and purge it from Tiller',
-      tags: ['releases'],
-      responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 404, 409, 503) },
-    },
-  },
-  '/releases/{id}/status': {
-    parameters: [param('ReleaseId')],
-    get: {
-      operationId: 'getReleaseStatus',
-      summary: "Tiller's status of the release and the live health of its resources",
-      tags: ['releases'],
-      responses: { 200: ok('The status', schema('ReleaseStatus')), ...errors(400, 401, 404, 503) },
-    },
-  },
-  '/releases/{id}/history': {
-    parameters: [param('ReleaseId')],
-    get: {
-      operationId: 'getReleaseHistory',
-      summary: 'The revisions of a release, newest first',
-      tags: ['releases'],
-      responses: { 200: ok('The revisions', arrayOf('Revision')), ...errors(400, 401, 404, 503) },
-    },
-  },
-  '/releases/{id}/rollback': {
-    parameters: [param('ReleaseId')],
-    post: {
-      operationId: 'rollbackRelease',
-      summary: 'Roll a release back to an earlier revision (as a new revision)',
-      tags: ['releases'],
-      requestBody: { required: true, content: json(schema('RollbackRequest')) },
-      responses: { 200: ok('The release as of that revision', schema('Release')), ...errors(...BODY_ERRORS, 401, 404, 409, 422, 503) },
-    },
-  },
+  ...releaseIdPaths,
   '/namespaces': {
     get: {
       operationId: 'listNamespaces',

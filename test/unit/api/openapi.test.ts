@@ -14,13 +14,12 @@ import type { Express } from 'express';
 import { AppStoreError } from '../../../src/domain/errors.js';
 import type { AppStoreService } from '../../../src/api/grpc/app-store-service.js';
 import { createRestApp } from '../../../src/api/rest/app.js';
-import { openApiDocument, type Method, type Operation, type Reference } from '../../../src/api/rest/openapi.js';
+import { METHODS, openApiDocument, type Method, type Operation, type Reference, type Response } from '../../../src/api/rest/openapi.js';
 import { requestSchemas } from '../../../src/api/rest/schemas.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { Metrics } from '../../../src/observability/metrics.js';
 
 const run = promisify(execFile);
-const METHODS: readonly Method[] = ['get', 'put', 'post', 'delete', 'patch'];
 
 function restApp(): Express {
   return createRestApp({
@@ -193,6 +192,27 @@ describe('the OpenAPI document', () => {
     for (const [path, method, op] of operations()) {
       if (op.security?.length === 0) continue;
       expect({ op: `${method} ${path}`, has401: '401' in op.responses }).toEqual({ op: `${method} ${path}`, has401: true });
+    }
+  });
+
+  test('POST /releases links its id to the path id of every operation on /releases/{id}…', () => {
+    const install = openApiDocument.paths['/releases']?.post?.responses['200'] as Response | undefined;
+    const links = install?.links ?? {};
+    const byId = new Map(operations().map(([path, method, op]) => [op.operationId, { path, method }]));
+    const targets = Object.values(links).map((link) => {
+      // Each link names a real operation, and fills its only path parameter, id, from the install's answer.
+      expect(byId.has(link.operationId)).toBe(true);
+      expect(link.parameters).toEqual({ 'path.id': '$response.body#/id' });
+      const target = byId.get(link.operationId);
+      expect(target?.path).toMatch(/^\/releases\/\{id\}/);
+      return `${target?.method.toUpperCase()} ${target?.path}`;
+    });
+    const releaseIdOperations = documentedRoutes().filter((route) => / \/releases\/\{id\}/.test(route));
+    expect(releaseIdOperations).toEqual(expect.arrayContaining(['GET /releases/{id}', 'DELETE /releases/{id}', 'POST /releases/{id}/rollback']));
+    expect(targets.sort()).toEqual(releaseIdOperations.sort());
+    // The id is in both bodies POST /releases may answer (a release, or a dry run's result).
+    for (const name of ['Release', 'DryRunResult']) {
+      expect(openApiDocument.components.schemas[name]).toMatchObject({ required: expect.arrayContaining(['id']) });
     }
   });
 
