@@ -10,6 +10,8 @@ import type { Authenticate } from '../credentials.js';
 import type { AppStoreService } from '../grpc/app-store-service.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { httpMetrics } from './http-metrics.js';
+import { methodGuard } from './allowed-methods.js';
+import { openApiDocument } from './openapi.js';
 import { plainProblem, problemOf, sendProblem } from './problem.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
@@ -32,10 +34,10 @@ export function createRestApp(options: RestAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  if (options.metrics) {
-    app.use(httpMetrics(options.metrics));
-    app.use(metricsRoutes(options.metrics));
-  }
+  if (options.metrics) app.use(httpMetrics(options.metrics));
+  // OPTIONS, and methods a known path does not have (405 + Allow), by the same paths the OpenAPI document lists.
+  app.use(methodGuard(openApiDocument.paths, requestContext(options.log)));
+  if (options.metrics) app.use(metricsRoutes(options.metrics));
   app.use(healthRoutes(options.readiness));
   app.use(requestContext(options.log));
   app.use(requireJsonBodies);
