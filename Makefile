@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: help install gen check-gen peers build typecheck lint test test-unit test-integration run fuzz clean
+.PHONY: help install gen check-gen peers build typecheck lint test test-unit test-integration run fuzz bench clean
 
 help:
 	@echo "make run    - the whole local system: control plane, Tiller, chart repository, the store"
@@ -54,6 +54,10 @@ run: build peers
 # schemathesis against a local store, and the chart loader's property test; writes docs/FUZZING.md
 fuzz: build peers
 	bash scripts/fuzz/run.sh
+
+# the catalog and releases benchmarks against the compiled store on the local control plane; writes docs/BENCHMARKS.md
+bench: build peers
+	npx tsx bench/run.ts
 
 clean:
 	rm -rf dist .run

@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { pathToFileURL } from 'node:url';
-import { createCatalog } from '../../src/catalog/index.js';
+import { createCatalog, type DefaultCatalog } from '../../src/catalog/index.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { measureHttp, type LoadResult } from './http-load.js';
 import { measureInProcess, type InProcessResult } from './in-process.js';
@@ -64,10 +64,7 @@ export async function runCatalogBench(options: CatalogBenchOptions): Promise<Cat
   try {
     collectGarbage();
     const rssBeforeMb = process.memoryUsage().rss / 2 ** 20;
-    const started = performance.now();
-    await catalog.start();
-    const loadMs = performance.now() - started;
-    if (!catalog.ready()) throw new Error(`the catalog did not load: ${JSON.stringify(catalog.status().repos)}`);
+    const loadMs = await loadCatalog(catalog);
     const loadPeakRssMb = process.resourceUsage().maxRSS / 1024;
     // What the process holds once the load's garbage is gone and V8 has had a moment to return pages.
     collectGarbage();
@@ -87,16 +84,10 @@ export async function runCatalogBench(options: CatalogBenchOptions): Promise<Cat
       await measureInProcess('list query=<distinct> (uncached scan)', () => catalog.list({ query: `q${(miss += 1)}` })),
     ];
 
-    const http: HttpComparison[] = [];
     const target = await (options.serve ?? serveCatalogMinimal)(catalog);
+    let http: HttpComparison[];
     try {
-      for (const [name, path] of [
-        ['GET /packages', '/packages'],
-        ['GET /packages?limit=20', '/packages?limit=20'],
-        [`GET /packages?query=${query}`, `/packages?query=${encodeURIComponent(query)}`],
-      ] as const) {
-        http.push(await compare(name, `${target.url}${path}`, options));
-      }
+      http = await compareCatalogHttp(target.url, options);
     } finally {
       await target.close();
     }
@@ -117,8 +108,33 @@ export async function runCatalogBench(options: CatalogBenchOptions): Promise<Cat
   }
 }
 
+/** Starts the catalog and answers how long it took to become ready (download, parse, model, snapshot). */
+export async function loadCatalog(catalog: DefaultCatalog): Promise<number> {
+  const started = performance.now();
+  await catalog.start();
+  const loadMs = performance.now() - started;
+  if (!catalog.ready()) throw new Error(`the catalog did not load: ${JSON.stringify(catalog.status().repos)}`);
+  return loadMs;
+}
+
+/** GET /packages unpaged, paged and searched at `baseUrl`, each against the bare server answering the same bytes. */
+export async function compareCatalogHttp(
+  baseUrl: string,
+  options: Pick<CatalogBenchOptions, 'connections' | 'durationSeconds' | 'query'>,
+): Promise<HttpComparison[]> {
+  const http: HttpComparison[] = [];
+  for (const [name, path] of [
+    ['GET /packages', '/packages'],
+    ['GET /packages?limit=20', '/packages?limit=20'],
+    [`GET /packages?query=${options.query}`, `/packages?query=${encodeURIComponent(options.query)}`],
+  ] as const) {
+    http.push(await compare(name, `${baseUrl}${path}`, options));
+  }
+  return http;
+}
+
 /** Generates and serves the repository in a child process (see serve-synthetic.ts). */
-async function startSyntheticRepo(options: CatalogBenchOptions) {
+export async function startSyntheticRepo(options: Pick<CatalogBenchOptions, 'charts' | 'versions'>) {
   const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
   const script = join(import.meta.dirname, 'serve-synthetic.ts');
   const child = spawn(tsx, [script, String(options.charts), String(options.versions)], {
@@ -145,7 +161,11 @@ async function startSyntheticRepo(options: CatalogBenchOptions) {
  * round half the duration, after a 1 s warm-up each: on a shared machine the
  * load drifts, and alternating spreads the drift over both sides.
  */
-async function compare(name: string, url: string, options: CatalogBenchOptions): Promise<HttpComparison> {
+async function compare(
+  name: string,
+  url: string,
+  options: Pick<CatalogBenchOptions, 'connections' | 'durationSeconds'>,
+): Promise<HttpComparison> {
   const res = await fetch(url);
   if (res.status !== 200) throw new Error(`${name} answered ${res.status}`);
   const body = Buffer.from(await res.arrayBuffer());
@@ -185,7 +205,7 @@ function combine(results: readonly LoadResult[]): LoadResult {
 }
 
 /** A full GC before reading memory, without asking the caller for --expose-gc. */
-function collectGarbage(): void {
+export function collectGarbage(): void {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   gc();

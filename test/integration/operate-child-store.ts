@@ -1,12 +1,13 @@
 /**
- * The real store as a child process (`node --import tsx src/main.ts`), as it
- * runs in production: its own ports, signals, exit code and JSON log lines
+ * The real store as a child process (`node --import tsx src/main.ts`, or the
+ * compiled `node dist/src/main.js` after `make build`), as it runs in production: its own ports, signals, exit code and JSON log lines
  * on stdout. Used by the operate tests (graceful shutdown, several replicas),
  * with a TCP proxy in front of Tiller that can hold Tiller's answers, so that
  * a change is certainly in flight (asked of Tiller, not yet answered) rather
  * than probably, by timing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { freePort } from '../harness/net.js';
@@ -27,12 +28,18 @@ export interface ChildStore {
 
 export async function startChildStore(
   env: TestEnv,
-  options: StoreOptions,
+  options: StoreOptions & {
+    readonly compiled?: boolean;
+    /** Append the store's log lines to this file instead of collecting them in `logs`. */
+    readonly logFile?: string;
+  },
 ): Promise<ChildStore> {
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const args = options.compiled ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, 'a');
+  const child = spawn(process.execPath, args, {
     cwd: process.cwd(),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd ?? 'pipe', 'pipe'],
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -43,14 +50,17 @@ export async function startChildStore(
       ...options.extraEnv,
     },
   });
+  if (logFd !== undefined) closeSync(logFd);
   const logs: Record<string, unknown>[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      logs.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      logs.push({ msg: line });
-    }
-  });
+  if (child.stdout) {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ msg: line });
+      }
+    });
+  }
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -1,0 +1,243 @@
+/**
+ * `make bench`: the catalog and releases benchmarks on the local control
+ * plane, against the compiled store running as its own process (as in
+ * production), each figure against a baseline measured in the same run.
+ * Prints the report and writes it to docs/BENCHMARKS.md, with the
+ * hand-written reading notes of bench/NOTES.md appended.
+ *
+ * Knobs (environment): BENCH_CHARTS, BENCH_VERSIONS (synthetic catalog size),
+ * BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_QUERY (HTTP load), BENCH_LOADS
+ * (catalog loads), BENCH_ROUNDS (sequential installs), BENCH_CONCURRENT,
+ * BENCH_STATUS_CALLS.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { createCatalog } from '../src/catalog/index.js';
+import { createLogger } from '../src/observability/logger.js';
+import { ensureNamespace, kubeClients } from '../test/integration/kube.js';
+import { startChildStore, type ChildStore } from '../test/integration/operate-child-store.js';
+import { compareCatalogHttp, loadCatalog, startSyntheticRepo, type HttpComparison } from './catalog/run.js';
+import { runReleasesBench, serveManyChart, type ReleasesBenchReport } from './releases/measure.js';
+import { processMemory, startServices, stats, timeEach, type Stats } from './services.js';
+
+function envNumber(key: string, fallback: number): number {
+  const raw = process.env[key];
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${key} must be a positive integer, got ${raw}`);
+  return value;
+}
+
+const options = {
+  charts: envNumber('BENCH_CHARTS', 1000),
+  versions: envNumber('BENCH_VERSIONS', 20),
+  durationSeconds: envNumber('BENCH_SECONDS', 5),
+  connections: envNumber('BENCH_CONNECTIONS', 50),
+  query: process.env.BENCH_QUERY ?? 'redis',
+  loads: envNumber('BENCH_LOADS', 5),
+  rounds: envNumber('BENCH_ROUNDS', 10),
+  concurrent: envNumber('BENCH_CONCURRENT', 20),
+  statusCalls: envNumber('BENCH_STATUS_CALLS', 200),
+};
+const namespace = 'bench';
+const settle = () => new Promise((resolve) => setTimeout(resolve, 3000));
+
+interface Memory {
+  /** The store with only the sample repository (a few charts). */
+  readonly sampleOnlyMb: number;
+  /** The store with the synthetic catalog loaded, settled. */
+  readonly catalogLoadedMb: number;
+  readonly afterHttpMb: number;
+  readonly afterReleasesMb: number;
+  readonly peakMb: number;
+}
+
+interface Report {
+  readonly date: Date;
+  readonly entries: number;
+  readonly indexBytes: number;
+  readonly load: { readonly catalog: Stats; readonly parse: Stats };
+  readonly http: readonly HttpComparison[];
+  readonly releases: ReleasesBenchReport;
+  readonly memory: Memory;
+}
+
+/** Loads the synthetic catalog `loads` times in this process, against fetching and parsing its index.yaml alone. */
+async function measureLoads(repoUrl: string): Promise<Report['load']> {
+  const catalogTimes = await timeEach(options.loads, async () => {
+    const catalog = createCatalog({ repos: [{ name: 'synthetic', url: repoUrl }] }, createLogger('warn'));
+    try {
+      await loadCatalog(catalog);
+    } finally {
+      await catalog.stop();
+    }
+  });
+  const parseTimes = await timeEach(options.loads, async () => {
+    const text = await (await fetch(`${repoUrl}/index.yaml`)).text();
+    yaml.load(text);
+  });
+  return { catalog: stats(catalogTimes), parse: stats(parseTimes) };
+}
+
+async function main(): Promise<void> {
+  const date = new Date();
+  const services = await startServices();
+  const { env } = services;
+  const synthetic = await startSyntheticRepo(options);
+  const many = await serveManyChart();
+  const logFile = join(services.dir, 'store.log');
+  let store: ChildStore | undefined;
+  try {
+    await ensureNamespace(kubeClients(env), namespace);
+    const storeOptions = { namespace: 'appstore-bench', deployNamespaces: [namespace], compiled: true, logFile };
+
+    console.error('[bench] catalog loads');
+    const load = await measureLoads(synthetic.url);
+
+    console.error('[bench] store memory with the sample repository only');
+    const small = await startChildStore(env, storeOptions);
+    await settle();
+    const sampleOnlyMb = processMemory(small.process.pid!).rssMb;
+    await small.kill();
+
+    console.error('[bench] store with the synthetic catalog');
+    const repos = `sample=${env.repoUrl},many=${many.url},synthetic=${synthetic.url}`;
+    store = await startChildStore(env, { ...storeOptions, extraEnv: { APPSTORE_REPOS: repos } });
+    const pid = store.process.pid!;
+    await settle();
+    const catalogLoadedMb = processMemory(pid).rssMb;
+
+    console.error('[bench] GET /packages against the bare server');
+    const http = await compareCatalogHttp(store.url, options);
+    const afterHttpMb = processMemory(pid).rssMb;
+
+    console.error('[bench] releases against the helm CLI');
+    const releases = await runReleasesBench(env, store.url, many.url, { ...options, namespace });
+    const end = processMemory(pid);
+
+    const report: Report = {
+      date,
+      entries: synthetic.entries,
+      indexBytes: synthetic.indexBytes,
+      load,
+      http,
+      releases,
+      memory: { sampleOnlyMb, catalogLoadedMb, afterHttpMb, afterReleasesMb: end.rssMb, peakMb: end.peakRssMb },
+    };
+    const markdown = render(report);
+    console.log(markdown);
+    writeFileSync(join('docs', 'BENCHMARKS.md'), `${markdown}\n${readFileSync(join('bench', 'NOTES.md'), 'utf8')}`);
+    console.error('[bench] wrote docs/BENCHMARKS.md');
+  } finally {
+    await store?.kill();
+    await many.close();
+    await synthetic.close();
+    await services.stop();
+  }
+}
+
+const f = (n: number, digits = 0) => n.toFixed(digits);
+const msCell = (s: Stats) => `${f(s.p50, 1)} / ${f(s.p99, 1)}`;
+const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
+
+function commit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'], { encoding: 'utf8' }).trim();
+    return dirty ? `${head} with uncommitted changes` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function render(r: Report): string {
+  const { install, concurrent, status } = r.releases;
+  const list = r.http[0];
+  const installRatio = install.store.p50 / install.helm.p50;
+  const rows: string[][] = [
+    [
+      `Catalog load + index, ${r.entries} entries (${f(r.indexBytes / 2 ** 20, 1)} MiB index.yaml), in-process`,
+      msCell(r.load.catalog),
+      'fetch + js-yaml parse of the same index.yaml',
+      msCell(r.load.parse),
+      `${f(r.load.catalog.p50 / r.load.parse.p50, 2)}×`,
+      `load < 2000 ms: ${verdict(r.load.catalog.p50 < 2000)}`,
+    ],
+    ...r.http.map((c) => [
+      `${c.name} (${f(c.bodyBytes / 1024)} KiB), ${f(c.target.requestsPerSecond)} req/s`,
+      `${f(c.target.p50Ms, 1)} / ${f(c.target.p99Ms, 1)}`,
+      `bare node:http answering the same bytes, ${f(c.baseline.requestsPerSecond)} req/s`,
+      `${f(c.baseline.p50Ms, 1)} / ${f(c.baseline.p99Ms, 1)}`,
+      `${f(c.ratio, 2)}× req/s`,
+      c === list
+        ? `≥ 0.8× req/s: ${verdict(c.ratio >= 0.8)}; p99 < 10 ms: ${verdict(c.target.p99Ms < 10)}`
+        : '',
+    ]),
+    [
+      `POST /releases (sample/hello 1.0.0), sequential`,
+      msCell(install.store),
+      '`helm install` (v2 CLI, same chart, same Tiller)',
+      msCell(install.helm),
+      `${f(installRatio, 2)}×`,
+      `≤ 0.7×: ${verdict(installRatio <= 0.7)}`,
+    ],
+    [
+      `Tiller InstallRelease called directly (the floor of both)`,
+      msCell(install.tiller),
+      '`helm install`',
+      msCell(install.helm),
+      `${f(install.tiller.p50 / install.helm.p50, 2)}×`,
+      '',
+    ],
+    [
+      `${concurrent.n} concurrent POST /releases: ${concurrent.storeSucceeded}/${concurrent.n} succeeded`,
+      `${f(concurrent.storeMs)} (all)`,
+      `${concurrent.n} concurrent \`helm install\`: ${concurrent.helmSucceeded}/${concurrent.n} succeeded`,
+      `${f(concurrent.helmMs)} (all)`,
+      `${f(concurrent.storeMs / concurrent.helmMs, 2)}×`,
+      `all succeed: ${verdict(concurrent.storeSucceeded === concurrent.n)}`,
+    ],
+    [
+      `GET /releases/{id}/status, ${status.resources} resources`,
+      msCell(status.store),
+      '`helm status` of the same release',
+      msCell(status.helm),
+      `${f(status.store.p50 / status.helm.p50, 2)}×`,
+      `p50 < 50 ms: ${verdict(status.store.p50 < 50)}`,
+    ],
+  ];
+  const m = r.memory;
+  return [
+    '# Benchmarks',
+    '',
+    'Generated by `make bench` (bench/run.ts); do not edit by hand: every figure below is the one the last run printed.',
+    '',
+    `- Date: ${r.date.toISOString().slice(0, 16).replace('T', ' ')} UTC; commit ${commit()}`,
+    `- Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${f(totalmem() / 2 ** 30, 1)} GiB memory, Linux ${release()}`,
+    `- Node ${process.version}; Tiller ${r.releases.tillerVersion}; Kubernetes control plane of test/cluster (kube-apiserver, etcd, kwok)`,
+    `- The store: \`node dist/src/main.js\` as its own process, logging at info to a file, static token authentication`,
+    `- Load: ${options.connections} connections, ${options.durationSeconds} s per side in two alternating rounds after 1 s of warm-up (autocannon); ` +
+      `${options.loads} catalog loads; ${options.rounds} sequential installs per side, interleaved; ${options.statusCalls} status calls (helm: ${Math.min(options.statusCalls, 20)})`,
+    '',
+    'Times are p50 / p99 in milliseconds (for counts of five or fewer, p99 is the maximum). Ratio: the store ÷ its baseline, on p50 or on requests per second.',
+    '',
+    '| measurement | p50 / p99 ms | baseline | p50 / p99 ms | ratio | target |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    '## Memory of the store process (RSS)',
+    '',
+    '| state | RSS |',
+    '| --- | --- |',
+    `| baseline: the store serving the sample repository only | ${f(m.sampleOnlyMb)} MiB |`,
+    `| the synthetic catalog loaded (${r.entries} entries), settled | ${f(m.catalogLoadedMb)} MiB (+${f(m.catalogLoadedMb - m.sampleOnlyMb)}; target < 200 MiB: ${verdict(m.catalogLoadedMb < 200)}) |`,
+    `| after the HTTP load | ${f(m.afterHttpMb)} MiB |`,
+    `| after the releases benchmark | ${f(m.afterReleasesMb)} MiB |`,
+    `| peak (VmHWM) over the whole run | ${f(m.peakMb)} MiB |`,
+    '',
+  ].join('\n');
+}
+
+await main();
