@@ -1,10 +1,12 @@
 /**
  * Reads releases where Tiller keeps them with --storage=secret: one Secret
  * per revision in Tiller's namespace, labelled NAME, OWNER=TILLER, VERSION,
- * holding base64(gzip(hapi.release.Release)). Status reads come from here
- * instead of Tiller's GetReleaseContent, which Tiller throttles (its API
- * client is limited to 5 requests a second) and which is unavailable while
- * Tiller is. Writes always go through Tiller.
+ * holding base64(gzip(hapi.release.Release)). Reads (status, history, a
+ * rollback's target) come from here instead of Tiller's GetReleaseContent
+ * and GetHistory: all of Tiller's storage requests share one client limited
+ * to 5 requests a second (burst 10), so every read asked of Tiller delays
+ * the installs and upgrades that follow it; and these reads keep working
+ * while Tiller is down. Writes always go through Tiller.
  */
 import { gunzipSync } from 'node:zlib';
 import type { CoreV1Api } from '@kubernetes/client-node';
@@ -21,17 +23,32 @@ export class TillerSecretStorage implements StoredReleaseReader {
   ) {}
 
   async latest(name: string): Promise<Release | undefined> {
+    const newest = (await this.stored(`NAME=${name},OWNER=TILLER`)).sort((a, b) => b.version - a.version)[0];
+    return newest && decodeStoredRelease(newest.data);
+  }
+
+  async revision(name: string, version: number): Promise<Release | undefined> {
+    const [stored] = await this.stored(`NAME=${name},OWNER=TILLER,VERSION=${version}`);
+    return stored && decodeStoredRelease(stored.data);
+  }
+
+  async history(name: string): Promise<Release[] | undefined> {
+    const all = await this.stored(`NAME=${name},OWNER=TILLER`);
+    if (all.length === 0) return undefined;
+    return all.sort((a, b) => b.version - a.version).map((s) => decodeStoredRelease(s.data));
+  }
+
+  /** The Secrets of Tiller's storage matching a label selector, undecoded. */
+  private async stored(labelSelector: string): Promise<{ version: number; data: string }[]> {
     let items;
     try {
-      items = (await this.core.listNamespacedSecret({ namespace: this.tillerNamespace, labelSelector: `NAME=${name},OWNER=TILLER` })).items;
+      items = (await this.core.listNamespacedSecret({ namespace: this.tillerNamespace, labelSelector })).items;
     } catch (err) {
       throw fromKubeError('read Tiller release storage', err);
     }
-    const newest = items
+    return items
       .map((s) => ({ version: Number(s.metadata?.labels?.VERSION ?? NaN), data: s.data?.release }))
-      .filter((s): s is { version: number; data: string } => Number.isInteger(s.version) && typeof s.data === 'string')
-      .sort((a, b) => b.version - a.version)[0];
-    return newest ? decodeStoredRelease(newest.data) : undefined;
+      .filter((s): s is { version: number; data: string } => Number.isInteger(s.version) && typeof s.data === 'string');
   }
 }
 

@@ -246,7 +246,11 @@ export class ReleaseService {
     }
     return this.deps.locks.withLock(id, async () => {
       const current = await this.visible(principal, id);
-      const target = await this.deps.engine.content(id, revision).catch((err: unknown) => {
+      const target = await this.readStored(
+        id,
+        (stored) => stored.revision(id, revision),
+        () => this.deps.engine.content(id, revision),
+      ).catch((err: unknown) => {
         if (AppStoreError.from(err).code !== 'NotFound') throw err;
         throw new AppStoreError('Unprocessable', `release ${id} has no revision ${revision}`, { parameter: 'revision' });
       });
@@ -270,7 +274,7 @@ export class ReleaseService {
 
   async history(principal: Principal, id: string): Promise<Revision[]> {
     await this.visible(principal, id);
-    const revisions = await this.deps.engine.history(id);
+    const revisions = await this.readStored(id, (stored) => stored.history(id), () => this.deps.engine.history(id));
     return revisions
       .map((r) => ({
         revision: r.version,
@@ -337,13 +341,26 @@ export class ReleaseService {
   }
 
   private async latestRelease(id: string) {
+    return this.readStored(id, (stored) => stored.latest(id), () => this.deps.engine.content(id));
+  }
+
+  /**
+   * A read from Tiller's storage (see kube/tiller-storage.ts), which spares
+   * Tiller's rate-limited storage client for writes; Tiller is asked when no
+   * storage reader is configured, or it has nothing, or it cannot be read.
+   */
+  private async readStored<T>(
+    id: string,
+    read: (stored: StoredReleaseReader) => Promise<T | undefined>,
+    ask: () => Promise<T>,
+  ): Promise<T> {
     try {
-      const stored = await this.deps.stored?.latest(id);
-      if (stored) return stored;
+      const found = this.deps.stored && (await read(this.deps.stored));
+      if (found !== undefined) return found;
     } catch (err) {
       this.deps.log.debug({ releaseId: id, err: AppStoreError.from(err).message }, 'reading Tiller storage failed; asking Tiller');
     }
-    return this.deps.engine.content(id);
+    return ask();
   }
 
   private async purge(id: string): Promise<void> {

@@ -59,6 +59,10 @@ export interface ReleaseEngine {
 export interface StoredReleaseReader {
   /** The newest revision Tiller stored, or undefined when it has none. */
   latest(name: string): Promise<TillerRelease | undefined>;
+  /** One revision, or undefined when Tiller has no such revision. */
+  revision(name: string, version: number): Promise<TillerRelease | undefined>;
+  /** Every stored revision, newest first, or undefined when Tiller has none. */
+  history(name: string): Promise<TillerRelease[] | undefined>;
 }
 
 /** One object of a release's manifest, with what its live counterpart says. */

@@ -80,10 +80,13 @@ describe('with Tiller stopped', () => {
     expect((status.json.resources as Array<{ kind: string }>).map((r) => r.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Service']);
   });
 
-  test('history, which only Tiller answers, is 503', async () => {
-    const res = await call('GET', `/releases/${installed}/history`, { user: 'alice' });
-    expect(res.status).toBe(503);
-    expect(res.headers.get('retry-after')).toBe('5');
+  test('history is read from Tiller\'s storage too; a rollback, which Tiller must do, is 503', async () => {
+    const history = await call('GET', `/releases/${installed}/history`, { user: 'alice' });
+    expect(history.status).toBe(200);
+    expect(history.json).toMatchObject([{ revision: 1, version: '1.0.0', status: 'DEPLOYED' }]);
+    const rollback = await call('POST', `/releases/${installed}/rollback`, { user: 'alice', body: { revision: 1 } });
+    expect(rollback.status).toBe(503);
+    expect(rollback.headers.get('retry-after')).toBe('5');
   });
 
   test('readiness reports Tiller down', async () => {
