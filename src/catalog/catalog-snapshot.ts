@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { AppStoreError } from '../domain/errors.js';
 import type { PackageRecord } from './package-model.js';
@@ -8,6 +9,13 @@ import { compareKeys, rankMatches } from './search.js';
 const RANKED_QUERIES = 512;
 /** Bytes of serialised pages (the full list, searches, pages of either) kept per generation. */
 const BODY_CACHE_BYTES = 64 * 1024 * 1024;
+
+export interface JsonPage {
+  readonly body: Buffer;
+  readonly total: number;
+  /** A strong entity tag of body and total. */
+  readonly etag: string;
+}
 
 export interface Selection {
   readonly records: readonly PackageRecord[];
@@ -30,9 +38,9 @@ export class CatalogSnapshot {
   private readonly byId = new Map<string, PackageRecord>();
   private readonly byName = new Map<string, PackageRecord[]>();
   private readonly ranked = new LRUCache<string, readonly PackageRecord[]>({ max: RANKED_QUERIES });
-  private readonly bodies = new LRUCache<string, Buffer>({
+  private readonly bodies = new LRUCache<string, JsonPage>({
     maxSize: BODY_CACHE_BYTES,
-    sizeCalculation: (body) => Math.max(1, body.length),
+    sizeCalculation: (page) => Math.max(1, page.body.length),
   });
 
   constructor(
@@ -65,19 +73,23 @@ export class CatalogSnapshot {
   }
 
   /**
-   * The JSON array of a query's page, as UTF-8. Every body is kept (bounded
-   * by bytes): a listing page, a search, the full list are each serialised
-   * once per generation, however often they are asked for.
+   * The JSON array of a query's page, as UTF-8, with its entity tag. Every
+   * body is kept (bounded by bytes): a listing page, a search, the full list
+   * are each serialised and hashed once per generation, however often they
+   * are asked for.
    */
-  selectJson(query: NormalizedQuery): { body: Buffer; total: number } {
+  selectJson(query: NormalizedQuery): JsonPage {
     const key = `${cacheKey(query)}|${query.offset}|${query.limit ?? ''}`;
-    const { records, total } = this.select(query);
-    let body = this.bodies.get(key);
-    if (body === undefined) {
-      body = Buffer.from(`[${records.map(packageJson).join(',')}]`, 'utf8');
-      this.bodies.set(key, body);
+    let page = this.bodies.get(key);
+    if (page === undefined) {
+      const { records, total } = this.select(query);
+      const body = Buffer.from(`[${records.map(packageJson).join(',')}]`, 'utf8');
+      // From the content, so that replicas (each with its own generation count) agree; the total is part of it.
+      const etag = `"${createHash('sha256').update(body).update(`|${total}`).digest('base64url').slice(0, 32)}"`;
+      page = { body, total, etag };
+      this.bodies.set(key, page);
     }
-    return { body, total };
+    return page;
   }
 
   /**

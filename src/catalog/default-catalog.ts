@@ -137,9 +137,7 @@ export class DefaultCatalog implements Catalog, CatalogJson {
   }
 
   async listJson(query: PackageQuery): Promise<PackagePageJson> {
-    const snapshot = this.current();
-    const { body, total } = snapshot.selectJson(normalizeQuery(query));
-    return { body, total, staleSeconds: this.staleSeconds(), generation: snapshot.generation };
+    return { ...this.current().selectJson(normalizeQuery(query)), staleSeconds: this.staleSeconds() };
   }
 
   async get(idOrName: string): Promise<Package> {

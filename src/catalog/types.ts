@@ -77,8 +77,8 @@ export interface PackagePageJson {
   readonly body: Buffer;
   readonly total: number;
   readonly staleSeconds: number;
-  /** Changes whenever the served packages change: usable as an ETag. */
-  readonly generation: number;
+  /** A strong entity tag of body and total, from their content (the same on every replica). */
+  readonly etag: string;
 }
 
 export interface PackageVersionDetail {

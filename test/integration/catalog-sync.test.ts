@@ -44,12 +44,14 @@ describe('refreshing', () => {
     const { catalog } = newCatalog({ repos: [{ name: 'r', url: repo.url }] });
     await catalog.start();
     const before = await catalog.listJson({});
+    const generation = catalog.status().generation;
     await catalog.refresh();
     await catalog.refresh();
     expect(indexRequests(repo)).toEqual([200, 304, 304]);
     const after = await catalog.listJson({});
-    expect(after.generation).toBe(before.generation);
+    expect(catalog.status().generation).toBe(generation);
     expect(after.body).toBe(before.body);
+    expect(after.etag).toBe(before.etag);
     expect(catalog.status().counters).toMatchObject({ indexRequests: 3, indexUpdates: 1, indexNotModified: 2 });
   });
 
@@ -58,7 +60,8 @@ describe('refreshing', () => {
     const repo = await served(dir);
     const { catalog } = newCatalog({ repos: [{ name: 'r', url: repo.url }] });
     await catalog.start();
-    const generation = (await catalog.listJson({})).generation;
+    const { etag } = await catalog.listJson({});
+    const generation = catalog.status().generation;
     await writeIndex(dir, indexYaml([entry('app', '1.0.0'), entry('app', '1.1.0'), entry('new', '0.1.0')]));
     await catalog.refresh();
     expect(indexRequests(repo)).toEqual([200, 200]);
@@ -67,7 +70,8 @@ describe('refreshing', () => {
       ['r/app', 2],
       ['r/new', 1],
     ]);
-    expect((await catalog.listJson({})).generation).toBe(generation + 1);
+    expect(catalog.status().generation).toBe(generation + 1);
+    expect((await catalog.listJson({})).etag).not.toBe(etag);
   });
 
   it('refreshes on its own at the interval', async () => {

@@ -213,7 +213,7 @@ describe('a release through its whole life, as alice', () => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
   });
 
-  test('without Tiller: readiness and history are declared 503s; status still answers from Tiller\'s storage', async () => {
+  test('without Tiller: readiness and a rollback are declared 503s; status and history still answer from Tiller\'s storage', async () => {
     const dead = await closedPort();
     const cut = await startStore(env, { namespace: 'appstore-oas', deployNamespaces: [namespace], extraEnv: { HELM_HOST: `127.0.0.1:${dead}` } });
     const saved = call;
@@ -221,9 +221,10 @@ describe('a release through its whole life, as alice', () => {
       call = api(cut.url);
       const ready = await conformant('GET', '/readyz', {});
       expect(ready.json).toMatchObject({ status: 'not ready', checks: { catalog: 'ok', kubernetes: 'ok' } });
-      const history = await conformant('GET', '/releases/{id}/history', { id }, { user: 'alice' });
-      expect(history.status).toBe(503);
-      expect(history.headers.get('retry-after')).toBe('5');
+      const rollback = await conformant('POST', '/releases/{id}/rollback', { id }, { user: 'alice', body: { revision: 1 } });
+      expect(rollback.status).toBe(503);
+      expect(rollback.headers.get('retry-after')).toBe('5');
+      expect((await conformant('GET', '/releases/{id}/history', { id }, { user: 'alice' })).status).toBe(200);
       expect((await conformant('GET', '/releases/{id}/status', { id }, { user: 'alice' })).status).toBe(200);
     } finally {
       call = saved;

@@ -37,6 +37,29 @@ describe('the catalog is public', () => {
     expect(res.headers.get('x-total-count')).toBe(String(ids.length));
   });
 
+  test('GET /packages carries the catalog\'s entity tag: If-None-Match gets 304, another page another tag', async () => {
+    const full = await call('GET', '/packages');
+    const etag = full.headers.get('etag') ?? '';
+    expect(etag).toMatch(/^"[\w-]{32}"$/);
+    expect((await call('GET', '/packages')).headers.get('etag')).toBe(etag);
+    // fetch adds "Cache-Control: no-cache" (an end-to-end reload, always 200) to a request with If-None-Match unless
+    // the request has a Cache-Control of its own.
+    const revalidate = { 'if-none-match': etag, 'cache-control': 'max-age=0' };
+    const notModified = await call('GET', '/packages', { headers: revalidate });
+    expect(notModified.status).toBe(304);
+    expect(notModified.text).toBe('');
+    const page = await call('GET', '/packages?limit=1');
+    expect(page.headers.get('etag')).not.toBe(etag);
+    expect((await call('GET', '/packages?limit=1', { headers: revalidate })).status).toBe(200);
+    // From the content: a second store over the same repository (another replica) gives the same tag.
+    const replica = await startStore(env, { namespace: 'appstore-rest-replica', deployNamespaces: [] });
+    try {
+      expect((await api(replica.url)('GET', '/packages')).headers.get('etag')).toBe(etag);
+    } finally {
+      await replica.stop();
+    }
+  });
+
   test('a forged token is refused even on a public endpoint', async () => {
     const res = await call('GET', '/packages', { token: 'forged' });
     expect(res.status).toBe(401);

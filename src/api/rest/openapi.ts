@@ -244,12 +244,15 @@ const paths: Record<string, PathItem> = {
         { name: 'deprecated', in: 'query', description: 'Include deprecated charts', schema: { type: 'boolean', default: false } },
         { name: 'limit', in: 'query', description: 'Page size; absent means no limit', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
         param('Offset'),
+        { name: 'If-None-Match', in: 'header', description: 'An ETag of an earlier answer to the same URL', schema: { type: 'string', maxLength: 1000 } },
       ],
       responses: {
         200: ok('The matching packages, best match first', arrayOf('Package'), {
           'X-Total-Count': header('TotalCount'),
           'X-Catalog-Stale-Seconds': header('CatalogStaleSeconds'),
+          ETag: { description: 'Strong entity tag of the page and its total, the same on every replica', required: true, schema: { type: 'string' } },
         }),
+        304: { description: 'Unchanged since the ETag given in If-None-Match' },
         ...errors(400, 401, 503),
       },
     },

@@ -25,6 +25,9 @@ export function packageRoutes(service: AppStoreService): Router {
     );
     stale(res, page.staleSeconds);
     res.setHeader('X-Total-Count', String(page.total));
+    // The catalog's own tag, computed once per body: express would otherwise hash every body on every request, and
+    // it still answers 304 to a matching If-None-Match.
+    res.setHeader('ETag', page.etag);
     res.type('application/json').send(page.body);
   });
 
