@@ -3,8 +3,9 @@
  * started there. On the local control plane and Tiller it measures, each
  * against a baseline in the same run:
  * - POST /releases end to end against `helm install` (the Helm v2 CLI, same
- *   chart from the same repository, same Tiller), interleaved round by round;
- *   and Tiller's own InstallRelease called directly (the floor of both);
+ *   chart from the same repository, same Tiller), interleaved round by round,
+ *   on an idle Tiller and back to back; and Tiller's own InstallRelease
+ *   called directly (the floor of both);
  * - concurrent installs through the store against as many concurrent
  *   `helm install` processes;
  * - GET /releases/{id}/status of a release of 20 resources against
@@ -26,6 +27,15 @@ import { stats, time, timeEach, type Stats } from '../services.js';
 
 const run = promisify(execFile);
 
+/**
+ * Tiller v2.17 sends all of its storage requests (an install makes four) through one Kubernetes client at
+ * client-go's defaults, 5 requests a second with a burst of 10, with no flag to change it; once the burst is spent
+ * each request waits ~200 ms. Pausing this long before an install gives it the full burst, as a Tiller that is not
+ * busy has; the back-to-back phase shows the other case.
+ */
+const TILLER_REFILL_MS = 2200;
+const refill = () => new Promise((resolve) => setTimeout(resolve, TILLER_REFILL_MS));
+
 export interface ReleasesBenchOptions {
   /** Sequential installs per side. */
   readonly rounds: number;
@@ -37,7 +47,12 @@ export interface ReleasesBenchOptions {
 
 export interface ReleasesBenchReport {
   readonly tillerVersion: string;
-  readonly install: { readonly store: Stats; readonly helm: Stats; readonly tiller: Stats };
+  readonly install: {
+    /** Each install on an idle Tiller: its storage client's rate limiter has its burst available. */
+    readonly idle: { readonly store: Stats; readonly helm: Stats; readonly tiller: Stats };
+    /** Store and helm installs alternating without pause: every install waits for the limiter. */
+    readonly backToBack: { readonly store: Stats; readonly helm: Stats };
+  };
   readonly concurrent: {
     readonly n: number;
     readonly storeSucceeded: number;
@@ -107,24 +122,40 @@ export async function runReleasesBench(
     await helm('install', 'sample/hello', '--version', '1.0.0', '--name', 'cli-warm', '--namespace', namespace);
     await helm('delete', '--purge', 'cli-warm');
 
-    // Sequential installs, interleaved so that drift of the machine's load spreads over both sides.
-    const storeTimes: number[] = [];
-    const helmTimes: number[] = [];
+    // Sequential installs, interleaved so that drift of the machine's load spreads over both sides; each one starts on
+    // an idle Tiller (see TILLER_REFILL_MS), then back to back, where every install waits for Tiller's rate limiter.
     const storeIds: string[] = [];
+    const helmNames: string[] = [];
+    const storeInstall = () => time(async () => storeIds.push(await install(hello)));
+    const helmInstall = () => {
+      const name = `cli-${helmNames.push(`cli-${helmNames.length}`) - 1}`;
+      return time(() => helm('install', 'sample/hello', '--version', '1.0.0', '--name', name, '--namespace', namespace));
+    };
+    const idle = { store: [] as number[], helm: [] as number[], tiller: [] as number[] };
+    const backToBack = { store: [] as number[], helm: [] as number[] };
     for (let i = 0; i < options.rounds; i++) {
-      storeTimes.push(await time(async () => storeIds.push(await install(hello))));
-      helmTimes.push(
-        await time(() => helm('install', 'sample/hello', '--version', '1.0.0', '--name', `cli-${i}`, '--namespace', namespace)),
-      );
+      await refill();
+      idle.store.push(await storeInstall());
+      await refill();
+      idle.helm.push(await helmInstall());
+    }
+    await refill();
+    for (let i = 0; i < options.rounds; i++) {
+      backToBack.store.push(await storeInstall());
+      backToBack.helm.push(await helmInstall());
     }
     for (const id of storeIds) await remove(id);
-    for (let i = 0; i < options.rounds; i++) await helm('delete', '--purge', `cli-${i}`);
+    for (const name of helmNames) await helm('delete', '--purge', name);
 
-    // Tiller's own install of the same chart, without the store or the CLI around it.
+    // Tiller's own install of the same chart on an idle Tiller, without the store or the CLI around it.
     const archive = Buffer.from(await (await fetch(`${env.repoUrl}/hello-1.0.0.tgz`)).arrayBuffer());
     const chart = await loadChartArchive(archive);
-    const tillerTimes = await timeEach(options.rounds, (i) => tiller.install({ chart, name: `direct-${i}`, namespace }));
+    for (let i = 0; i < options.rounds; i++) {
+      await refill();
+      idle.tiller.push(await time(() => tiller.install({ chart, name: `direct-${i}`, namespace })));
+    }
     for (let i = 0; i < options.rounds; i++) await tiller.uninstall(`direct-${i}`, { purge: true });
+    await refill();
 
     // Concurrent installs: the store, then as many helm processes at once.
     let started = performance.now();
@@ -134,6 +165,7 @@ export async function runReleasesBench(
     const storeMs = performance.now() - started;
     const storeOk = concurrentStore.filter((r) => r.status === 200);
     for (const r of storeOk) await remove(String(r.json.id));
+    await refill();
     started = performance.now();
     const concurrentHelm = await Promise.allSettled(
       Array.from({ length: options.concurrent }, (_, i) =>
@@ -151,12 +183,16 @@ export async function runReleasesBench(
       if (res.status !== 200) throw new Error(`status answered ${res.status}: ${res.text}`);
       resources = (res.json.resources as unknown[]).length;
     });
+    await refill();
     const helmStatusTimes = await timeEach(Math.min(options.statusCalls, 20), () => helm('status', many));
     await remove(many);
 
     return {
       tillerVersion: await tiller.version(),
-      install: { store: stats(storeTimes), helm: stats(helmTimes), tiller: stats(tillerTimes) },
+      install: {
+        idle: { store: stats(idle.store), helm: stats(idle.helm), tiller: stats(idle.tiller) },
+        backToBack: { store: stats(backToBack.store), helm: stats(backToBack.helm) },
+      },
       concurrent: {
         n: options.concurrent,
         storeSucceeded: storeOk.length,
