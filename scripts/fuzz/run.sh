@@ -44,14 +44,11 @@ GRPC_PORT=$(free_port)
 while [[ $GRPC_PORT == "$HTTP_PORT" ]]; do GRPC_PORT=$(free_port); done
 BASE=http://127.0.0.1:$HTTP_PORT
 
-# Tiller keeps as many revisions per release as the deployment lets it (deploy/base/deployment.yaml), not an
-# unbounded history: the fuzzer upgrades and rolls back the seeded releases dozens of times, and Tiller's purge on
-# DELETE removes every stored revision one by one (about 90 revisions took 42 s, beyond the 30 s request timeout).
-HISTORY_MAX=$(awk '/name: TILLER_HISTORY_MAX/ { getline; gsub(/[^0-9]/, ""); print; exit }' deploy/base/deployment.yaml)
-if [[ -z $HISTORY_MAX ]]; then log "no TILLER_HISTORY_MAX in deploy/base/deployment.yaml"; exit 1; fi
-
-log "starting the local system (node dist/test/harness/run-local.js), REST on $BASE, Tiller history max $HISTORY_MAX, log in $LOCAL_LOG"
-TILLER_HISTORY_MAX=$HISTORY_MAX APPSTORE_HTTP_PORT=$HTTP_PORT APPSTORE_GRPC_PORT=$GRPC_PORT node dist/test/harness/run-local.js >"$LOCAL_LOG" 2>&1 &
+# The local Tiller keeps as many revisions per release as the deployment does (test/harness/cluster.ts,
+# TILLER_HISTORY_MAX): the fuzzer upgrades and rolls back the seeded releases dozens of times, and Tiller's purge on
+# DELETE removes every stored revision one by one (an unbounded 90 revisions took 42 s, beyond the request timeout).
+log "starting the local system (node dist/test/harness/run-local.js), REST on $BASE, log in $LOCAL_LOG"
+APPSTORE_HTTP_PORT=$HTTP_PORT APPSTORE_GRPC_PORT=$GRPC_PORT node dist/test/harness/run-local.js >"$LOCAL_LOG" 2>&1 &
 LOCAL_PID=$!
 
 stop_local() {

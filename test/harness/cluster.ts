@@ -16,6 +16,12 @@ import { ProcessGroup } from './processes.js';
 import { freePort, waitFor } from './net.js';
 import { repoRoot } from './paths.js';
 
+/**
+ * Revisions Tiller keeps per release, as deploy/base/deployment.yaml sets it (test/integration/deploy.test.ts checks
+ * that they agree): without a bound, a purge removes every stored revision through Tiller's rate-limited client.
+ */
+export const TILLER_HISTORY_MAX = 20;
+
 export interface ClusterInfo {
   /** Admin kubeconfig (system:masters through a static token). */
   readonly kubeconfig: string;
@@ -148,7 +154,7 @@ export async function startCluster(dir: string, progress: Progress = (l) => cons
     const [tillerPort, probePort] = [await freePort(), await freePort()];
     const helmHost = `127.0.0.1:${tillerPort}`;
     const tillerArgs = [`--listen=${helmHost}`, `--probe-listen=127.0.0.1:${probePort}`, '--storage=secret'];
-    const tillerEnv = { KUBECONFIG: kubeconfig, TILLER_NAMESPACE: tillerNamespace };
+    const tillerEnv = { KUBECONFIG: kubeconfig, TILLER_NAMESPACE: tillerNamespace, TILLER_HISTORY_MAX: String(TILLER_HISTORY_MAX) };
     const startTiller = async () => {
       procs.start('tiller', peers.tiller, tillerArgs, tillerEnv);
       await waitFor(

@@ -20,6 +20,7 @@ import { loadIdentityConfig } from '../../src/identity/identity-config.js';
 import { parseNamespacePolicy } from '../../src/identity/namespace-policy-file.js';
 import { parseStaticTokens } from '../../src/identity/static-token-file.js';
 import { repoRoot } from '../harness/paths.js';
+import { TILLER_HISTORY_MAX } from '../harness/cluster.js';
 import { readTestEnv, type TestEnv } from '../harness/test-env.js';
 import { freePort, waitFor } from '../harness/net.js';
 import { ProcessGroup } from '../harness/processes.js';
@@ -175,7 +176,7 @@ describe('the rendered example overlay', () => {
     expect(tiller.env).toEqual(
       expect.arrayContaining([
         { name: 'TILLER_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-        { name: 'TILLER_HISTORY_MAX', value: '20' },
+        { name: 'TILLER_HISTORY_MAX', value: String(TILLER_HISTORY_MAX) },
       ]),
     );
     // A native sidecar: started before the store, stopped after it (in-flight installs still reach Tiller).
@@ -390,7 +391,7 @@ describe('the RBAC, applied for real', () => {
     const args = (tiller.args as string[]).map((a) =>
       a.startsWith('--listen=') ? `--listen=${helmHost}` : a.startsWith('--probe-listen=') ? `--probe-listen=127.0.0.1:${probePort}` : a,
     );
-    const tillerEnv = { KUBECONFIG: kubeconfig, TILLER_NAMESPACE: STORE_NAMESPACE, TILLER_HISTORY_MAX: '20' };
+    const tillerEnv = { KUBECONFIG: kubeconfig, TILLER_NAMESPACE: STORE_NAMESPACE, TILLER_HISTORY_MAX: String(TILLER_HISTORY_MAX) };
     const procs = new ProcessGroup(dir);
     let running: RunningStore | undefined;
     const unlisted = 'deploy-it-no-role';
