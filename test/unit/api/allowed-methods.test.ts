@@ -5,29 +5,16 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AppStoreService } from '../../../src/api/grpc/app-store-service.js';
 import { allowedMethods, methodTable } from '../../../src/api/rest/allowed-methods.js';
-import { createRestApp } from '../../../src/api/rest/app.js';
 import { METHODS, openApiDocument } from '../../../src/api/rest/openapi.js';
-import { AppStoreError } from '../../../src/domain/errors.js';
-import { createLogger } from '../../../src/observability/logger.js';
-import { Metrics } from '../../../src/observability/metrics.js';
+import { restAppWithoutService } from './rest-app.js';
 
 let server: Server;
 let base: string;
 
 beforeAll(async () => {
-  const app = createRestApp({
-    // No release or catalog route is reached by these requests but the ones that fail authentication.
-    service: {} as AppStoreService,
-    authenticate: async () => {
-      throw new AppStoreError('Unauthenticated', 'no identity in this test');
-    },
-    log: createLogger('silent'),
-    readiness: {},
-    metrics: new Metrics({ defaultMetrics: false }),
-  });
-  server = app.listen(0, '127.0.0.1');
+  // No release or catalog route is reached by these requests but the ones that fail authentication.
+  server = restAppWithoutService().listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

@@ -10,29 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { Express } from 'express';
-import { AppStoreError } from '../../../src/domain/errors.js';
-import type { AppStoreService } from '../../../src/api/grpc/app-store-service.js';
-import { createRestApp } from '../../../src/api/rest/app.js';
 import { METHODS, openApiDocument, type Method, type Operation, type Reference, type Response } from '../../../src/api/rest/openapi.js';
 import { requestSchemas } from '../../../src/api/rest/schemas.js';
-import { createLogger } from '../../../src/observability/logger.js';
-import { Metrics } from '../../../src/observability/metrics.js';
+import { restAppWithoutService } from './rest-app.js';
 
 const run = promisify(execFile);
-
-function restApp(): Express {
-  return createRestApp({
-    // No route is called here: the routes are only listed.
-    service: {} as AppStoreService,
-    authenticate: async () => {
-      throw new AppStoreError('Unauthenticated', 'no identity in this test');
-    },
-    log: createLogger('silent'),
-    readiness: {},
-    metrics: new Metrics({ defaultMetrics: false }),
-  });
-}
 
 interface LayerLike {
   readonly rawPath?: unknown;
@@ -110,7 +92,7 @@ describe('the OpenAPI document', () => {
   });
 
   test('names every route the express app has, and no other', () => {
-    const registered = routesOf(restApp().router.stack as unknown as LayerLike[]);
+    const registered = routesOf(restAppWithoutService().router.stack as unknown as LayerLike[]);
     // The walk must find the routers' routes, or the comparison below proves nothing.
     expect(registered).toEqual(expect.arrayContaining(['GET /healthz', 'PATCH /releases/{id}', 'GET /openapi.json']));
     expect([...new Set(registered)].sort()).toEqual(documentedRoutes().sort());
@@ -223,7 +205,7 @@ describe('the OpenAPI document', () => {
 
 describe('GET /openapi.json', () => {
   test('serves the document as JSON, without credentials', async () => {
-    const server = restApp().listen(0, '127.0.0.1');
+    const server = restAppWithoutService().listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
