@@ -128,7 +128,8 @@ export async function runReleasesBench(
     const helmNames: string[] = [];
     const storeInstall = () => time(async () => storeIds.push(await install(hello)));
     const helmInstall = () => {
-      const name = `cli-${helmNames.push(`cli-${helmNames.length}`) - 1}`;
+      const name = `cli-${helmNames.length}`;
+      helmNames.push(name);
       return time(() => helm('install', 'sample/hello', '--version', '1.0.0', '--name', name, '--namespace', namespace));
     };
     const idle = { store: [] as number[], helm: [] as number[], tiller: [] as number[] };
