@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import yaml from 'js-yaml';
 import { createCatalog } from '../src/catalog/index.js';
 import { createLogger } from '../src/observability/logger.js';
@@ -58,27 +59,53 @@ interface Report {
   readonly date: Date;
   readonly entries: number;
   readonly indexBytes: number;
-  readonly load: { readonly catalog: Stats; readonly parse: Stats };
+  readonly load: { readonly catalog: Stats; readonly parse: Stats; readonly catalogStall: Stats; readonly parseStall: Stats };
   readonly http: readonly HttpComparison[];
   readonly releases: ReleasesBenchReport;
   readonly memory: Memory;
 }
 
-/** Loads the synthetic catalog `loads` times in this process, against fetching and parsing its index.yaml alone. */
+/**
+ * Loads the synthetic catalog `loads` times in this process, against fetching and parsing its index.yaml alone on
+ * this thread; for both, the longest the event loop was held up during the load.
+ */
 async function measureLoads(repoUrl: string): Promise<Report['load']> {
+  const catalogStalls: number[] = [];
   const catalogTimes = await timeEach(options.loads, async () => {
     const catalog = createCatalog({ repos: [{ name: 'synthetic', url: repoUrl }] }, createLogger('warn'));
     try {
-      await loadCatalog(catalog);
+      catalogStalls.push(await longestStall(() => loadCatalog(catalog)));
     } finally {
       await catalog.stop();
     }
   });
+  const parseStalls: number[] = [];
   const parseTimes = await timeEach(options.loads, async () => {
-    const text = await (await fetch(`${repoUrl}/index.yaml`)).text();
-    yaml.load(text);
+    parseStalls.push(
+      await longestStall(async () => {
+        const text = await (await fetch(`${repoUrl}/index.yaml`)).text();
+        yaml.load(text);
+      }),
+    );
   });
-  return { catalog: stats(catalogTimes), parse: stats(parseTimes) };
+  return {
+    catalog: stats(catalogTimes),
+    parse: stats(parseTimes),
+    catalogStall: stats(catalogStalls),
+    parseStall: stats(parseStalls),
+  };
+}
+
+/** The longest the event loop was held up (ms) while `op` ran. */
+async function longestStall(op: () => Promise<unknown>): Promise<number> {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  try {
+    await op();
+  } finally {
+    delay.disable();
+  }
+  return delay.max / 1e6;
 }
 
 async function main(): Promise<void> {
@@ -164,6 +191,14 @@ function render(r: Report): string {
       msCell(r.load.parse),
       `${f(r.load.catalog.p50 / r.load.parse.p50, 2)}×`,
       `load < 2000 ms: ${verdict(r.load.catalog.p50 < 2000)}`,
+    ],
+    [
+      'Longest event-loop stall during that load (index parsed on a worker thread)',
+      msCell(r.load.catalogStall),
+      'the same during the fetch + parse on the event loop',
+      msCell(r.load.parseStall),
+      `${f(r.load.catalogStall.p50 / r.load.parseStall.p50, 2)}×`,
+      '',
     ],
     ...r.http.map((c) => [
       `${c.name} (${f(c.bodyBytes / 1024)} KiB), ${f(c.target.requestsPerSecond)} req/s`,
