@@ -3,7 +3,6 @@ import semver, { type SemVer } from 'semver';
 import { AppStoreError } from '../domain/errors.js';
 import { chartFields } from './chart-fields.js';
 import { errorText } from './error-text.js';
-import { OFF_THREAD_MIN_CHARS, offThreadAvailable, parseYamlOffThread } from './yaml-off-thread.js';
 import type { ChartMetadata } from './types.js';
 
 /** One usable version of a chart from a repository's index.yaml. */
@@ -36,8 +35,6 @@ export interface ParsedIndex {
 /** What Helm accepts as a chart name; it becomes part of ids and URLs, so nothing else gets through. */
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SHA256_HEX = /^(?:sha256:)?([a-fA-F0-9]{64})$/;
-/** An index written as JSON (valid YAML too): JSON.parse is several times faster than any YAML parser. */
-const JSON_TEXT = /^\s*\{/;
 
 /**
  * Parses index.yaml. A document that is not an index at all (not YAML, no
@@ -48,28 +45,7 @@ const JSON_TEXT = /^\s*\{/;
  * @throws AppStoreError Unavailable naming what is wrong with the document
  */
 export function parseIndex(text: string, repoUrl: string): ParsedIndex {
-  return readIndexDocument(parseDocument(text), repoUrl);
-}
-
-/**
- * {@link parseIndex}, with a large YAML index parsed on a worker thread
- * (yaml-off-thread.ts) so that the event loop keeps serving meanwhile.
- *
- * @throws AppStoreError Unavailable naming what is wrong with the document, or why it could not be parsed
- */
-export async function parseIndexOffThread(text: string, repoUrl: string, signal?: AbortSignal): Promise<ParsedIndex> {
-  if (text.length < OFF_THREAD_MIN_CHARS || JSON_TEXT.test(text) || !offThreadAvailable()) return parseIndex(text, repoUrl);
-  let doc: unknown;
-  try {
-    doc = await parseYamlOffThread(text, signal);
-  } catch (err) {
-    if (err instanceof Error && err.name === 'YAMLException') throw malformed(`it is not valid YAML: ${err.message}`);
-    throw new AppStoreError('Unavailable', `index.yaml could not be parsed: ${errorText(err)}`, { reason: 'index-parse-failed' });
-  }
-  return readIndexDocument(doc, repoUrl);
-}
-
-function readIndexDocument(doc: unknown, repoUrl: string): ParsedIndex {
+  const doc = parseDocument(text);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw malformed('it is not a YAML mapping');
   const { apiVersion, entries } = doc as Record<string, unknown>;
   if (apiVersion !== undefined && apiVersion !== 'v1') throw malformed(`apiVersion ${String(apiVersion)} is not v1`);
@@ -112,7 +88,7 @@ function readIndexDocument(doc: unknown, repoUrl: string): ParsedIndex {
  */
 function parseDocument(text: string): unknown {
   try {
-    if (JSON_TEXT.test(text)) {
+    if (/^\s*\{/.test(text)) {
       try {
         return JSON.parse(text) as unknown;
       } catch {

@@ -3,7 +3,7 @@ import type { Logger } from '../observability/logger.js';
 import type { CatalogCounters, RepoStatus } from './catalog-status.js';
 import { errorText } from './error-text.js';
 import { httpGet, type FetchFn } from './http-get.js';
-import { parseIndexOffThread, type SkippedEntry } from './index-file.js';
+import { parseIndex, type SkippedEntry } from './index-file.js';
 import { buildPackages, type PackageRecord } from './package-model.js';
 import { authHeaders } from './repo-auth.js';
 import type { RepoConfig } from './repo-config.js';
@@ -104,7 +104,7 @@ export class RepoSync {
     if (fetched === 'not-modified') return 'unchanged';
     // A server without validators still sends the same bytes: no need to rebuild for them.
     const unchanged = this.loaded && fetched.digest === this.bodyDigest;
-    if (!unchanged) await this.replace(fetched.text, signal);
+    if (!unchanged) this.replace(fetched.text);
     // Only once the index parsed: a validator for a bad index would turn the next refresh into a 304 that hides it.
     this.bodyDigest = fetched.digest;
     this.etag = fetched.etag;
@@ -138,9 +138,9 @@ export class RepoSync {
   }
 
   /** Parses a new index (throwing leaves the old one in place) and makes it the one served. */
-  private async replace(text: string, signal: AbortSignal): Promise<void> {
+  private replace(text: string): void {
     const started = performance.now();
-    const { entries, skipped } = await parseIndexOffThread(text, this.repo.url, signal);
+    const { entries, skipped } = parseIndex(text, this.repo.url);
     const records = buildPackages(this.repo, entries);
     this.records = records;
     this.loaded = true;
