@@ -22,25 +22,19 @@ import { ensureNamespace, kubeClients } from '../test/integration/kube.js';
 import { startChildStore, type ChildStore } from '../test/integration/operate-child-store.js';
 import { compareCatalogHttp, loadCatalog, startSyntheticRepo, type HttpComparison } from './catalog/run.js';
 import { runReleasesBench, serveManyChart, type ReleasesBenchReport } from './releases/measure.js';
-import { processMemory, startServices, stats, timeEach, type Stats } from './services.js';
+import { envNumber, processMemory, startServices, stats, timeEach, type Stats } from './services.js';
 
-function envNumber(key: string, fallback: number): number {
-  const raw = process.env[key];
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${key} must be a positive integer, got ${raw}`);
-  return value;
-}
-
+const count = (key: string, fallback: number) => envNumber(key, fallback, { integer: true });
 const options = {
-  charts: envNumber('BENCH_CHARTS', 1000),
-  versions: envNumber('BENCH_VERSIONS', 20),
+  charts: count('BENCH_CHARTS', 1000),
+  versions: count('BENCH_VERSIONS', 20),
   durationSeconds: envNumber('BENCH_SECONDS', 5),
-  connections: envNumber('BENCH_CONNECTIONS', 50),
+  connections: count('BENCH_CONNECTIONS', 50),
   query: process.env.BENCH_QUERY ?? 'redis',
-  loads: envNumber('BENCH_LOADS', 5),
-  rounds: envNumber('BENCH_ROUNDS', 10),
-  concurrent: envNumber('BENCH_CONCURRENT', 20),
-  statusCalls: envNumber('BENCH_STATUS_CALLS', 200),
+  loads: count('BENCH_LOADS', 5),
+  rounds: count('BENCH_ROUNDS', 10),
+  concurrent: count('BENCH_CONCURRENT', 20),
+  statusCalls: count('BENCH_STATUS_CALLS', 200),
 };
 const namespace = 'bench';
 const settle = () => new Promise((resolve) => setTimeout(resolve, 3000));

@@ -3,11 +3,10 @@
  * Tiller v2.17 and the sample chart repository, as the integration tests and
  * `make run` start them) in a child process, and small statistics helpers.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { readTestEnv, type TestEnv } from '../test/harness/test-env.js';
+import { spawnTestServices } from '../test/integration/global-setup.js';
 
 export interface Services {
   readonly env: TestEnv;
@@ -16,29 +15,23 @@ export interface Services {
   stop(): Promise<void>;
 }
 
-/** Starts test/harness/test-services.ts in its own folder under .run and waits for its READY line. */
+/** Starts the test services as the integration tests' globalSetup does, in their own folder under .run. */
 export async function startServices(): Promise<Services> {
   const dir = join(process.cwd(), '.run', `bench-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   process.env.APPSTORE_TEST_DIR = dir;
-  const child = spawn(join('node_modules', '.bin', 'tsx'), ['test/harness/test-services.ts'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: process.env,
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.on('exit', (code) => reject(new Error(`test services exited (${code})`)));
-    createInterface({ input: child.stdout }).on('line', (line) => (line === 'READY' ? resolve() : console.error(line)));
-  });
-  child.removeAllListeners('exit');
-  return {
-    env: readTestEnv(),
-    dir,
-    stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  const services = await spawnTestServices();
+  return { env: readTestEnv(), dir, stop: () => services.stop() };
+}
+
+/** A positive number (an integer when asked) from the environment, or the fallback when unset. */
+export function envNumber(key: string, fallback: number, { integer = false } = {}): number {
+  const raw = process.env[key];
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new Error(`${key} must be a positive ${integer ? 'integer' : 'number'}, got ${raw}`);
+  }
+  return value;
 }
 
 export interface Stats {

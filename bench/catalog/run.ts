@@ -24,6 +24,7 @@ import { measureHttp, type LoadResult } from './http-load.js';
 import { measureInProcess, type InProcessResult } from './in-process.js';
 import { serveBaseline, serveCatalogMinimal, type ServeCatalog } from './servers.js';
 import { serveStoreRestApp } from './store-server.js';
+import { envNumber } from '../services.js';
 
 export interface CatalogBenchOptions {
   readonly charts: number;
@@ -205,7 +206,7 @@ function combine(results: readonly LoadResult[]): LoadResult {
 }
 
 /** A full GC before reading memory, without asking the caller for --expose-gc. */
-export function collectGarbage(): void {
+function collectGarbage(): void {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   gc();
@@ -245,13 +246,6 @@ function printReport(report: CatalogBenchReport, options: CatalogBenchOptions): 
     console.log(`cached list vs baseline: ${f(list.ratio, 2)}× (target ≥ 0.8: ${verdict(list.ratio >= 0.8)}); ` +
       `p99 ${f(list.target.p99Ms, 1)} ms (target < 10 ms: ${verdict(list.target.p99Ms < 10)})`);
   }
-}
-
-function envNumber(key: string, fallback: number): number {
-  const raw = process.env[key];
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${key} must be a positive number, got ${raw}`);
-  return value;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
