@@ -81,5 +81,6 @@ test('with the repository down, the catalog is served stale and a cached chart s
   );
   expect(uncached.status).toBe(503);
   expect(uncached.headers.get('content-type')).toContain('application/problem+json');
+  expect(uncached.json.detail).toContain('hello-1.1.0.tgz');
   if (uncached.status === 200) installed.push(String(uncached.json.id));
 }, 180_000);
