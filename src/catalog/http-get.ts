@@ -1,5 +1,5 @@
 import { AppStoreError } from '../domain/errors.js';
-import { causeText, errorText } from './error-text.js';
+import { causeText, errorText } from '../domain/error-text.js';
 
 /** The fetch function the catalog downloads with (global fetch unless a test or an adapter says otherwise). */
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;

@@ -2,7 +2,7 @@ import { CORE_SCHEMA, load } from 'js-yaml';
 import semver, { type SemVer } from 'semver';
 import { AppStoreError } from '../domain/errors.js';
 import { chartFields } from './chart-fields.js';
-import { errorText } from './error-text.js';
+import { errorText } from '../domain/error-text.js';
 import type { ChartMetadata } from './types.js';
 
 /** One usable version of a chart from a repository's index.yaml. */

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { AppStoreError } from '../domain/errors.js';
-import { errorText } from './error-text.js';
+import { errorText } from '../domain/error-text.js';
 import type { Env } from '../env-readers.js';
 
 export type RepoAuth =

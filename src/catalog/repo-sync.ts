@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import type { CatalogCounters, RepoStatus } from './catalog-status.js';
-import { errorText } from './error-text.js';
+import { errorText } from '../domain/error-text.js';
 import { httpGet, type FetchFn } from './http-get.js';
 import { parseIndex, type SkippedEntry } from './index-file.js';
 import { buildPackages, type PackageRecord } from './package-model.js';

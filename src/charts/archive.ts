@@ -6,7 +6,7 @@ import { AppStoreError, invalidArgument } from '../domain/errors.js';
 import type { ChartFile } from './chart-files.js';
 import { entrySegments } from './entry-path.js';
 import { ArchiveBudget, resolveLimits, type ArchiveLimits } from './limits.js';
-import { errorText } from './error-text.js';
+import { errorText } from '../domain/error-text.js';
 
 /**
  * Reads a chart archive (a gzip-compressed tar whose entries all live under

@@ -3,7 +3,7 @@ import type { Maintainer, Metadata } from '../../gen/hapi/chart/metadata.js';
 import { invalidArgument } from '../domain/errors.js';
 import { isTable } from './values.js';
 import { parseYaml } from './yaml.js';
-import { errorText } from './error-text.js';
+import { errorText } from '../domain/error-text.js';
 import { FieldReader } from './yaml-fields.js';
 
 /** The only chart apiVersion Tiller v2 accepts. */

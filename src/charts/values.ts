@@ -1,7 +1,7 @@
 import type { Chart } from '../../gen/hapi/chart/chart.js';
 import { invalidArgument } from '../domain/errors.js';
 import { parseYaml } from './yaml.js';
-import { errorText } from './error-text.js';
+import { errorText } from '../domain/error-text.js';
 
 /** A YAML mapping of chart values ("a table" in Helm's words). */
 export type Values = Record<string, unknown>;

@@ -49,3 +49,8 @@ export const invalidArgument = (message: string, details?: ErrorDetails) =>
   new AppStoreError('InvalidArgument', message, details);
 export const notFound = (message: string, details?: ErrorDetails) =>
   new AppStoreError('NotFound', message, details);
+
+/** A release that another operation holds (its lock, in this process or through its Lease): 409. */
+export function releaseBusy(id: string): AppStoreError {
+  return new AppStoreError('Conflict', `release ${id} is busy with another operation; try again when it has finished`);
+}

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { V1MicroTime, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
-import { AppStoreError } from '../domain/errors.js';
+import { releaseBusy } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Locks } from '../releases/types.js';
 import { fromKubeError, statusOf } from './kube-errors.js';
@@ -105,7 +105,7 @@ export class LeaseLocks implements Locks {
     const leftover = this.options.local !== undefined && current?.spec?.holderIdentity === this.holder;
     if (current && isHeld(current, Date.now()) && !leftover) {
       this.options.log.debug({ releaseId: id, heldBy: current.spec?.holderIdentity }, 'release lease held elsewhere');
-      throw busy(id);
+      throw releaseBusy(id);
     }
     const now = new V1MicroTime(Date.now());
     const spec = { holderIdentity: this.holder, leaseDurationSeconds: this.durationSeconds, acquireTime: now, renewTime: now };
@@ -126,7 +126,7 @@ export class LeaseLocks implements Locks {
       });
       return { lease, acquiredAt: now };
     } catch (err) {
-      if (statusOf(err) === 409) throw busy(id);
+      if (statusOf(err) === 409) throw releaseBusy(id);
       throw fromKubeError('take release lease', err);
     }
   }
@@ -181,6 +181,3 @@ export class LeaseLocks implements Locks {
   }
 }
 
-function busy(id: string): AppStoreError {
-  return new AppStoreError('Conflict', `release ${id} is busy with another operation; try again when it has finished`);
-}

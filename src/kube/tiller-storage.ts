@@ -23,7 +23,10 @@ export class TillerSecretStorage implements StoredReleaseReader {
   ) {}
 
   async latest(name: string): Promise<Release | undefined> {
-    const newest = (await this.stored(`NAME=${name},OWNER=TILLER`)).sort((a, b) => b.version - a.version)[0];
+    // Tiller keeps each Secret's STATUS label current, and the newest revision is never SUPERSEDED: leaving those out
+    // keeps a long history from being downloaded on every status read.
+    const candidates = await this.stored(`NAME=${name},OWNER=TILLER,STATUS!=SUPERSEDED`);
+    const newest = candidates.sort((a, b) => b.version - a.version)[0];
     return newest && decodeStoredRelease(newest.data);
   }
 

@@ -149,5 +149,7 @@ function generatedValues(client: RegisteredClient, release: ReleaseRef, provisio
 }
 
 function same(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && [...a].sort().every((v, i) => v === [...b].sort()[i]);
+  if (a.length !== b.length) return false;
+  const sortedB = [...b].sort();
+  return [...a].sort().every((v, i) => v === sortedB[i]);
 }

@@ -3,7 +3,7 @@
  * is busy is refused at once with Conflict (409) rather than queued, since
  * the caller acted on a state that is about to change.
  */
-import { AppStoreError } from '../domain/errors.js';
+import { releaseBusy } from '../domain/errors.js';
 import type { Locks } from './types.js';
 
 export class InProcessLocks implements Locks {
@@ -11,7 +11,7 @@ export class InProcessLocks implements Locks {
 
   async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
     if (this.held.has(id)) {
-      throw new AppStoreError('Conflict', `release ${id} is busy with another operation; try again when it has finished`);
+      throw releaseBusy(id);
     }
     this.held.add(id);
     try {

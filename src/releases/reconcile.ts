@@ -99,7 +99,13 @@ export async function reconcile(deps: {
       log.warn({ releaseId: record.id, action, tillerStatus }, 'reconciled release');
     }
   };
-  for (const record of records) {
+  // Only a record that may need an action is locked and read again: a deployed release Tiller has needs nothing, and
+  // locking it would make a user's change in that moment a 409.
+  const mayNeedAction = (record: ReleaseRecord) => {
+    const tillerStatus = inTiller.get(record.id);
+    return record.state !== 'deployed' || tillerStatus === undefined || tillerStatus === 'DELETED';
+  };
+  for (const record of records.filter(mayNeedAction)) {
     if (!deps.locks) {
       await reconcileOne(record);
       continue;
