@@ -92,30 +92,41 @@ export class LeaseLocks implements Locks {
     }
   }
 
-  private async acquire(id: string): Promise<{ lease: V1Lease; acquiredAt: V1MicroTime }> {
+  /**
+   * Creates the Lease, which is the usual case (a Lease is deleted after each change), and only when one exists
+   * reads it: held elsewhere is busy; expired (its holder died) or this process's own leftover is taken over.
+   */
+  private async acquire(id: string, retried = false): Promise<{ lease: V1Lease; acquiredAt: V1MicroTime }> {
     const { api, namespace } = this.options;
     const name = leaseName(id);
-    let current: V1Lease | undefined;
-    try {
-      current = await api.readNamespacedLease({ name, namespace });
-    } catch (err) {
-      if (statusOf(err) !== 404) throw fromKubeError('read release lease', err);
-    }
-    // One held by this very process is a leftover of a release that failed (the in-process lock keeps out live ones).
-    const leftover = this.options.local !== undefined && current?.spec?.holderIdentity === this.holder;
-    if (current && isHeld(current, Date.now()) && !leftover) {
-      this.options.log.debug({ releaseId: id, heldBy: current.spec?.holderIdentity }, 'release lease held elsewhere');
-      throw releaseBusy(id);
-    }
     const now = new V1MicroTime(Date.now());
     const spec = { holderIdentity: this.holder, leaseDurationSeconds: this.durationSeconds, acquireTime: now, renewTime: now };
     try {
-      if (!current) {
-        const lease = await api.createNamespacedLease({ namespace, body: { metadata: { name, labels: LABELS }, spec: { ...spec, leaseTransitions: 0 } } });
-        return { lease, acquiredAt: now };
+      const lease = await api.createNamespacedLease({ namespace, body: { metadata: { name, labels: LABELS }, spec: { ...spec, leaseTransitions: 0 } } });
+      return { lease, acquiredAt: now };
+    } catch (err) {
+      if (statusOf(err) !== 409) throw fromKubeError('take release lease', err);
+    }
+    let current: V1Lease;
+    try {
+      current = await api.readNamespacedLease({ name, namespace });
+    } catch (err) {
+      // Deleted in between: its holder just finished. Create it once more; a second race is busy.
+      if (statusOf(err) === 404) {
+        if (retried) throw releaseBusy(id);
+        return this.acquire(id, true);
       }
-      // Expired because its holder died (or our own leftover): take it over, unless another replica does first.
-      this.options.log.info({ releaseId: id, previousHolder: current.spec?.holderIdentity }, 'taking over an expired release lease');
+      throw fromKubeError('read release lease', err);
+    }
+    // One held by this very process is a leftover of a release that failed (the in-process lock keeps out live ones).
+    const leftover = this.options.local !== undefined && current.spec?.holderIdentity === this.holder;
+    if (isHeld(current, Date.now()) && !leftover) {
+      this.options.log.debug({ releaseId: id, heldBy: current.spec?.holderIdentity }, 'release lease held elsewhere');
+      throw releaseBusy(id);
+    }
+    // Expired because its holder died (or our own leftover): take it over, unless another replica does first.
+    this.options.log.info({ releaseId: id, previousHolder: current.spec?.holderIdentity }, 'taking over an expired release lease');
+    try {
       const lease = await api.replaceNamespacedLease({
         name,
         namespace,
