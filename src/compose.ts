@@ -8,12 +8,14 @@ import type { Express } from 'express';
 import { createRestApp } from './api/rest/app.js';
 import { AppStoreService } from './api/grpc/app-store-service.js';
 import { createGrpcServer, type GrpcServer } from './api/grpc/server.js';
-import { createCatalog, loadRepoConfigs, type DefaultCatalog } from './catalog/index.js';
+import { clusterScopedPolicy, createCatalog, loadRepoConfigs, type DefaultCatalog } from './catalog/index.js';
 import type { Config } from './config.js';
 import { createIdentityService, loadIdentityConfig } from './identity/index.js';
 import { ensureNamespace, kubeClients } from './kube/kube-clients.js';
 import { holderIdentity, LeaseLocks } from './kube/lease-locks.js';
 import { SecretReleaseStore } from './kube/release-store.js';
+import { KubeObjectScopes } from './kube/object-scopes.js';
+import { KubePodAdmission } from './kube/pod-admission.js';
 import { KubeResourceStatusReader } from './kube/resource-status.js';
 import { TillerSecretStorage } from './kube/tiller-storage.js';
 import type { Env } from './env-readers.js';
@@ -21,9 +23,11 @@ import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { observeTillerCalls } from './observability/tiller-calls.js';
 import { createProvisioner, KubeClientSecretStore, loadProvisioningConfig, ReleaseClients } from './provisioning/index.js';
+import { ClusterScope } from './releases/cluster-scope.js';
 import { InProcessLocks } from './releases/in-process-locks.js';
 import { reconcile, type ReconcileReport } from './releases/reconcile.js';
 import { ReleaseService } from './releases/release-service.js';
+import { TenancyCheck } from './releases/tenancy-check.js';
 import { TillerClient } from './tiller/index.js';
 
 export interface AppStore {
@@ -44,7 +48,8 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
   const kube = kubeClients(config.kubeconfig);
   const metrics = new Metrics();
   const tiller = new TillerClient(config.helmHost, { observer: observeTillerCalls(log.child({ component: 'tiller' }), metrics) });
-  const catalog = createCatalog({ repos: loadRepoConfigs(config.repos, env) }, log);
+  const repos = loadRepoConfigs(config.repos, env);
+  const catalog = createCatalog({ repos }, log);
   const identity = createIdentityService(loadIdentityConfig(env), { logger: log, kubeConfig: kube.config });
   const store = new SecretReleaseStore(kube.core, config.namespace);
   const clients = new ReleaseClients({
@@ -59,6 +64,12 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     local: new InProcessLocks(),
     log: log.child({ component: 'locks' }),
   });
+  const allowsClusterScoped = clusterScopedPolicy(repos);
+  const tenancy = new TenancyCheck({
+    scopes: new KubeObjectScopes(kube.config),
+    admission: new KubePodAdmission(kube.core),
+    allowsClusterScoped,
+  });
   const releases = new ReleaseService({
     catalog,
     engine: tiller,
@@ -70,11 +81,13 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     audit: identity.audit,
     clients,
     log: log.child({ component: 'releases' }),
+    tenancy,
   });
   const service = new AppStoreService({
     catalog,
     releases,
     namespacesFor: (principal) => identity.access.namespacesFor(principal),
+    clusterScope: new ClusterScope({ catalog, engine: tiller, tenancy, allowsClusterScoped, namespace: config.namespace }),
   });
   const authenticate = (credentials: Parameters<typeof identity.authenticate>[0]) => identity.authenticate(credentials);
   const rest = createRestApp({

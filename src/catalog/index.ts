@@ -8,6 +8,7 @@ export { createCatalog, DefaultCatalog, type CatalogDeps, type CatalogOptions } 
 export type { FetchFn } from './http-get.js';
 export { MAX_QUERY_LENGTH } from './query-params.js';
 export {
+  clusterScopedPolicy,
   credentialsEnvName,
   DEV_REPOS_ENV,
   loadRepoConfigs,

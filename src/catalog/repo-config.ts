@@ -25,6 +25,11 @@ export interface RepoConfig {
   /** Every version from it is marked development: only development releases may install it. */
   readonly development?: boolean;
   readonly auth?: RepoAuth;
+  /**
+   * Cluster-scoped objects (ClusterRoles, CRDs, ...) its charts may create: every chart (true) or the charts named.
+   * Off by default: a release's objects stay in its namespace.
+   */
+  readonly allowClusterScoped?: boolean | readonly string[];
 }
 
 /** Names of the environment variables read by {@link loadRepoConfigs}. */
@@ -49,6 +54,7 @@ const REPO_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
  *     url: https://charts.example.org
  *     development: false          # optional
  *     credentialsFile: /etc/appstore/stable   # optional, see readRepoCredentials
+ *     allowClusterScoped: [cert-manager]      # optional: true, or the charts that may create cluster-scoped objects
  * ```
  *
  * then marked development by APPSTORE_DEV_REPOS (`name,name`) and given the
@@ -144,7 +150,7 @@ function readReposFile(path: string): RepoConfig[] {
   return list.map((item: unknown, i) => {
     const where = `${REPOS_FILE_ENV}: ${path} repositories[${i}]`;
     if (typeof item !== 'object' || item === null) throw configError(`${where} must be a mapping`);
-    const { name, url, development, credentialsFile } = item as Record<string, unknown>;
+    const { name, url, development, credentialsFile, allowClusterScoped } = item as Record<string, unknown>;
     if (typeof name !== 'string' || typeof url !== 'string') throw configError(`${where} needs a name and a url`);
     if (development !== undefined && typeof development !== 'boolean') {
       throw configError(`${where}.development must be true or false`);
@@ -152,13 +158,35 @@ function readReposFile(path: string): RepoConfig[] {
     if (credentialsFile !== undefined && typeof credentialsFile !== 'string') {
       throw configError(`${where}.credentialsFile must be a path`);
     }
+    const allowed = checkedAllowClusterScoped(allowClusterScoped, `${where}.allowClusterScoped`);
     const repo = checkedRepo(name, url, where);
     return {
       ...repo,
+      ...(allowed !== undefined && { allowClusterScoped: allowed }),
       ...(development ? { development: true } : {}),
       ...(credentialsFile ? { auth: readRepoCredentials(credentialsFile, `${where}.credentialsFile`) } : {}),
     };
   });
+}
+
+function checkedAllowClusterScoped(value: unknown, where: string): boolean | string[] | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  if (Array.isArray(value) && value.every((v): v is string => typeof v === 'string' && v !== '')) return value;
+  throw configError(`${where} must be true, false or a list of chart names`);
+}
+
+/**
+ * Whether the operator allowed cluster-scoped objects for a package
+ * (`<repo>/<chart>`): for its whole repository, or for the chart by name.
+ */
+export function clusterScopedPolicy(repos: readonly RepoConfig[]): (application: string) => boolean {
+  const byName = new Map(repos.map((r) => [r.name, r.allowClusterScoped]));
+  return (application) => {
+    const slash = application.indexOf('/');
+    if (slash < 0) return false;
+    const allowed = byName.get(application.slice(0, slash));
+    return allowed === true || (Array.isArray(allowed) && allowed.includes(application.slice(slash + 1)));
+  };
 }
 
 /** A repository name and URL as the catalog relies on them. */

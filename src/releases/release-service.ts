@@ -12,6 +12,7 @@
 import { readValues } from '../charts/index.js';
 import { AppStoreError, invalidArgument, notFound } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
+import type { Release as TillerRelease } from '../../gen/hapi/release/release.js';
 import type { Catalog } from '../catalog/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProvisioningAuth, ReleaseClients } from '../provisioning/index.js';
@@ -20,6 +21,7 @@ import { isReleaseId, newReleaseId } from './release-ids.js';
 import { describeStatus, type ReleaseStatusView } from './release-status.js';
 import { statusName } from './status-names.js';
 import { resolveChart } from './resolve-chart.js';
+import type { TenancyCheck } from './tenancy-check.js';
 import type {
   AccessPolicy,
   Audit,
@@ -72,6 +74,11 @@ export interface ReleaseServiceDeps {
   readonly clients?: ReleaseClients;
   /** Attempts at a free id before giving up. */
   readonly idAttempts?: number;
+  /**
+   * Checks that a rendered release stays in its namespace; every install,
+   * upgrade and rollback is rendered (a dry run) and checked before it is applied.
+   */
+  readonly tenancy?: TenancyCheck;
 }
 
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -85,7 +92,16 @@ export class ReleaseService {
 
   /** `auth` carries the caller's token to providers that act for the user (Dataporten clientadm). */
   async install(principal: Principal, input: InstallInput, auth: ProvisioningAuth = {}): Promise<{ record: ReleaseRecord; manifest?: string; notes?: string }> {
-    if (input.dryRun) return this.doInstall(principal, input, auth);
+    if (input.dryRun) {
+      // A dry run changes nothing; only its tenancy refusal is audited (someone tried to leave the namespace).
+      return this.doInstall(principal, input, auth).catch((err: unknown) => {
+        const failure = AppStoreError.from(err);
+        if (failure.details.tenancy === true) {
+          this.deps.audit.record({ principal, action: 'install', namespace: input.namespace, outcome: 'denied', reason: `dry run: ${failure.message}` });
+        }
+        throw err;
+      });
+    }
     return this.audited(principal, 'install', undefined, input.namespace, () => this.doInstall(principal, input, auth), (r) => r.record.id);
   }
 
@@ -122,6 +138,7 @@ export class ReleaseService {
         valuesYaml: resolved.valuesYaml,
         dryRun: true,
       });
+      await this.confine(release, input.namespace, resolved.application);
       return { record: draft(release.name), manifest: release.manifest, notes: release.info?.status?.notes ?? '' };
     }
 
@@ -143,13 +160,15 @@ export class ReleaseService {
           const client = declared && (await this.clientSteps.provision(record, declared, auth));
           installing = client ? client.record : record;
           stage = 'install';
-          await this.deps.engine.install({
+          const request = {
             chart: resolved.chart,
             name: record.id,
             namespace: record.namespace,
             valuesYaml: client ? valuesToYaml(mergeValues(input.values, client.values)) : resolved.valuesYaml,
             description: `installed by appstore for ${principal.id}`,
-          });
+          };
+          if (this.deps.tenancy) await this.confine(await this.deps.engine.install({ ...request, dryRun: true }), record.namespace, record.application);
+          await this.deps.engine.install(request);
         });
       } catch (err) {
         if (stage === 'provision') throw err;
@@ -208,13 +227,18 @@ export class ReleaseService {
         values,
       });
       const client = await this.clientSteps.upgrade(current, resolved.chart.files, values, auth);
-      await this.deps.engine.upgrade({
+      const request = {
         chart: resolved.chart,
         name: id,
         valuesYaml: client ? valuesToYaml(mergeValues(values, client.values)) : resolved.valuesYaml,
         resetValues: true,
         description: `upgraded by appstore for ${principal.id}`,
-      }).catch(async (err: unknown) => {
+      };
+      const checked = async () => {
+        if (this.deps.tenancy) await this.confine(await this.deps.engine.upgrade({ ...request, dryRun: true }), current.namespace, current.application);
+        return this.deps.engine.upgrade(request);
+      };
+      await checked().catch(async (err: unknown) => {
         if (client?.created) {
           // A client made for this upgrade goes with it.
           const withClient = { ...current, provisioned: client.provisioned };
@@ -254,6 +278,8 @@ export class ReleaseService {
         if (AppStoreError.from(err).code !== 'NotFound') throw err;
         throw new AppStoreError('Unprocessable', `release ${id} has no revision ${revision}`, { parameter: 'revision' });
       });
+      // The revision was checked when it was made, but under the rules of then: it is checked again.
+      await this.confine(target, current.namespace, current.application);
       await this.deps.engine.rollback({ name: id, revision, description: `rolled back by appstore for ${principal.id}` });
       // What the store generated for the chart (a client secret) is not the user's values.
       const values = readValues(target.config?.raw ?? '', `revision ${revision} values`);
@@ -297,7 +323,7 @@ export class ReleaseService {
       const record = await this.visible(principal, id);
       const deleting: ReleaseRecord = { ...record, state: 'deleting', updatedAt: new Date().toISOString() };
       await this.deps.store.update(deleting);
-      await this.purge(id);
+      await this.purge(id, await this.deleteHooksEscape(record));
       const failure = await this.clientSteps.drop(deleting, auth);
       if (failure) {
         await this.clientSteps.keepForReconcile(deleting);
@@ -325,7 +351,7 @@ export class ReleaseService {
       return result;
     } catch (err) {
       const failure = AppStoreError.from(err);
-      const denied = failure.code === 'PermissionDenied' || failure.code === 'NotFound';
+      const denied = failure.code === 'PermissionDenied' || failure.code === 'NotFound' || failure.details.tenancy === true;
       this.deps.audit.record({ principal, action, releaseId, namespace, outcome: denied ? 'denied' : 'failed', reason: failure.message });
       throw err;
     }
@@ -338,6 +364,12 @@ export class ReleaseService {
       throw notFound(`release ${id} not found`);
     }
     return record;
+  }
+
+  /** Unprocessable unless every object of the rendered release (manifest and hooks) stays in the namespace. */
+  private async confine(release: TillerRelease, namespace: string, application: string): Promise<void> {
+    if (!this.deps.tenancy) return;
+    await this.deps.tenancy.assertConfined({ manifest: release.manifest, hooks: release.hooks }, { namespace, application });
   }
 
   private async latestRelease(id: string) {
@@ -363,9 +395,24 @@ export class ReleaseService {
     return ask();
   }
 
-  private async purge(id: string): Promise<void> {
+  /**
+   * Whether the delete hooks Tiller would run leave the namespace. They were checked when their revision was made,
+   * but a revision from before the check (or from rules since tightened) is not run: the release is deleted without
+   * its hooks instead.
+   */
+  private async deleteHooksEscape(record: ReleaseRecord): Promise<boolean> {
+    if (!this.deps.tenancy) return false;
+    const latest = await this.latestRelease(record.id).catch(() => undefined);
+    if (!latest) return false;
+    const offences = await this.deps.tenancy.offences({ manifest: '', hooks: latest.hooks }, record);
+    if (offences.length === 0) return false;
+    this.deps.log.warn({ releaseId: record.id, objects: offences.map((o) => `${o.kind}/${o.namespace}/${o.name}`).slice(0, 20) }, 'delete hooks would leave the namespace; deleting without hooks');
+    return true;
+  }
+
+  private async purge(id: string, disableHooks = false): Promise<void> {
     try {
-      await this.deps.engine.uninstall(id, { purge: true, description: 'deleted by appstore' });
+      await this.deps.engine.uninstall(id, { purge: true, disableHooks, description: 'deleted by appstore' });
     } catch (err) {
       if (AppStoreError.from(err).code !== 'NotFound') throw err;
     }

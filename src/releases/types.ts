@@ -47,9 +47,9 @@ export interface ReleaseEngine {
     dryRun?: boolean;
     description?: string;
   }): Promise<TillerRelease>;
-  upgrade(input: { chart: Chart; name: string; valuesYaml: string; resetValues?: boolean; description?: string }): Promise<TillerRelease>;
+  upgrade(input: { chart: Chart; name: string; valuesYaml: string; resetValues?: boolean; dryRun?: boolean; description?: string }): Promise<TillerRelease>;
   rollback(input: { name: string; revision: number; description?: string }): Promise<TillerRelease>;
-  uninstall(name: string, options?: { purge?: boolean; description?: string }): Promise<unknown>;
+  uninstall(name: string, options?: { purge?: boolean; disableHooks?: boolean; description?: string }): Promise<unknown>;
   content(name: string, revision?: number): Promise<TillerRelease>;
   history(name: string, max?: number): Promise<TillerRelease[]>;
   list(input?: { statusCodes?: readonly number[] }): Promise<TillerRelease[]>;
@@ -63,6 +63,20 @@ export interface StoredReleaseReader {
   revision(name: string, version: number): Promise<TillerRelease | undefined>;
   /** Every stored revision, newest first, or undefined when Tiller has none. */
   history(name: string): Promise<TillerRelease[] | undefined>;
+}
+
+/** Whether the API server serves a kind as namespaced or cluster-scoped (discovery); undefined when it does not serve it. */
+export interface ObjectScopes {
+  scopeOf(apiVersion: string, kind: string): Promise<'namespaced' | 'cluster' | undefined>;
+}
+
+/** Pod Security admission of a namespace, asked without creating anything. */
+export interface PodAdmission {
+  /** For each pod template, the admission's refusal, or undefined when it would be admitted. */
+  refusals(
+    namespace: string,
+    pods: ReadonlyArray<{ readonly metadata: Readonly<Record<string, unknown>>; readonly spec: Readonly<Record<string, unknown>> }>,
+  ): Promise<Array<string | undefined>>;
 }
 
 /** One object of a release's manifest, with what its live counterpart says. */

@@ -214,12 +214,12 @@ export class TillerClient {
   /** Deletes a release; with purge (the default) its history goes too and the name is free again. */
   async uninstall(
     name: string,
-    options: { purge?: boolean; timeoutSeconds?: number; description?: string } = {},
+    options: { purge?: boolean; disableHooks?: boolean; timeoutSeconds?: number; description?: string } = {},
   ): Promise<{ release?: Release; info: string }> {
     const timeout = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     const res = await this.unary<UninstallReleaseResponse>('uninstall', this.writeDeadline(timeout), (md, opts, cb) =>
       this.client.uninstallRelease(
-        { name, disableHooks: false, purge: options.purge ?? true, timeout, description: options.description ?? '' },
+        { name, disableHooks: options.disableHooks ?? false, purge: options.purge ?? true, timeout, description: options.description ?? '' },
         md,
         opts,
         cb,

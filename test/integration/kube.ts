@@ -1,16 +1,17 @@
 /** @kubernetes/client-node clients on the test cluster's admin kubeconfig, and small waits. */
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { TestEnv } from '../harness/test-env.js';
 
 export interface Kube {
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
+  readonly batch: BatchV1Api;
 }
 
 export function kubeClients(env: TestEnv): Kube {
   const kc = new KubeConfig();
   kc.loadFromFile(env.cluster.kubeconfig);
-  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api) };
+  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), batch: kc.makeApiClient(BatchV1Api) };
 }
 
 export async function ensureNamespace(kube: Kube, name: string): Promise<void> {

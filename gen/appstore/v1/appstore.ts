@@ -112,7 +112,31 @@ export interface PackageVersionDetail {
   readme: string;
   valuesYaml: string;
   /** values.schema.json, when the chart has one. */
-  valuesSchema?: { [key: string]: any } | undefined;
+  valuesSchema?:
+    | { [key: string]: any }
+    | undefined;
+  /** What the chart creates outside any namespace when rendered with its defaults. */
+  clusterScope?: ClusterScope | undefined;
+}
+
+/**
+ * The cluster-scoped objects a chart version renders with its default values: a release of it installs only where
+ * the operator allowed cluster-scoped objects for its repository or chart (allowClusterScoped).
+ */
+export interface ClusterScope {
+  /** False when the chart does not render with its defaults alone (detail says why); objects is then empty. */
+  rendered: boolean;
+  detail: string;
+  objects: ClusterScopedObject[];
+  /** Whether the operator allowed cluster-scoped objects for this chart. */
+  allowed: boolean;
+}
+
+export interface ClusterScopedObject {
+  kind: string;
+  name: string;
+  /** False for a kind the cluster does not serve (its scope cannot be known; refused unless allowed). */
+  served: boolean;
 }
 
 /** A release as the seed's contract shows it: the accepted input plus id and owner. */
@@ -1247,7 +1271,15 @@ export const GetPackageVersionRequest: MessageFns<GetPackageVersionRequest> = {
 };
 
 function createBasePackageVersionDetail(): PackageVersionDetail {
-  return { id: "", version: undefined, chart: undefined, readme: "", valuesYaml: "", valuesSchema: undefined };
+  return {
+    id: "",
+    version: undefined,
+    chart: undefined,
+    readme: "",
+    valuesYaml: "",
+    valuesSchema: undefined,
+    clusterScope: undefined,
+  };
 }
 
 export const PackageVersionDetail: MessageFns<PackageVersionDetail> = {
@@ -1269,6 +1301,9 @@ export const PackageVersionDetail: MessageFns<PackageVersionDetail> = {
     }
     if (message.valuesSchema !== undefined) {
       Struct.encode(Struct.wrap(message.valuesSchema), writer.uint32(50).fork()).join();
+    }
+    if (message.clusterScope !== undefined) {
+      ClusterScope.encode(message.clusterScope, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -1334,6 +1369,14 @@ export const PackageVersionDetail: MessageFns<PackageVersionDetail> = {
             message.valuesSchema = Struct.unwrap(Struct.decode(reader, reader.uint32()));
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.clusterScope = ClusterScope.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1362,6 +1405,11 @@ export const PackageVersionDetail: MessageFns<PackageVersionDetail> = {
         : isObject(object.values_schema)
         ? object.values_schema
         : undefined,
+      clusterScope: isSet(object.clusterScope)
+        ? ClusterScope.fromJSON(object.clusterScope)
+        : isSet(object.cluster_scope)
+        ? ClusterScope.fromJSON(object.cluster_scope)
+        : undefined,
     };
   },
 
@@ -1385,6 +1433,9 @@ export const PackageVersionDetail: MessageFns<PackageVersionDetail> = {
     if (message.valuesSchema !== undefined) {
       obj.valuesSchema = message.valuesSchema;
     }
+    if (message.clusterScope !== undefined) {
+      obj.clusterScope = ClusterScope.toJSON(message.clusterScope);
+    }
     return obj;
   },
 
@@ -1403,6 +1454,229 @@ export const PackageVersionDetail: MessageFns<PackageVersionDetail> = {
     message.readme = object.readme ?? "";
     message.valuesYaml = object.valuesYaml ?? "";
     message.valuesSchema = object.valuesSchema ?? undefined;
+    message.clusterScope = (object.clusterScope !== undefined && object.clusterScope !== null)
+      ? ClusterScope.fromPartial(object.clusterScope)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseClusterScope(): ClusterScope {
+  return { rendered: false, detail: "", objects: [], allowed: false };
+}
+
+export const ClusterScope: MessageFns<ClusterScope> = {
+  encode(message: ClusterScope, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rendered !== false) {
+      writer.uint32(8).bool(message.rendered);
+    }
+    if (message.detail !== "") {
+      writer.uint32(18).string(message.detail);
+    }
+    for (const v of message.objects) {
+      ClusterScopedObject.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.allowed !== false) {
+      writer.uint32(32).bool(message.allowed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClusterScope {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClusterScope();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.rendered = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.objects.push(ClusterScopedObject.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.allowed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClusterScope {
+    return {
+      rendered: isSet(object.rendered) ? globalThis.Boolean(object.rendered) : false,
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+      objects: globalThis.Array.isArray(object?.objects)
+        ? object.objects.map((e: any) => ClusterScopedObject.fromJSON(e))
+        : [],
+      allowed: isSet(object.allowed) ? globalThis.Boolean(object.allowed) : false,
+    };
+  },
+
+  toJSON(message: ClusterScope): unknown {
+    const obj: any = {};
+    if (message.rendered !== false) {
+      obj.rendered = message.rendered;
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    if (message.objects?.length) {
+      obj.objects = message.objects.map((e) => ClusterScopedObject.toJSON(e));
+    }
+    if (message.allowed !== false) {
+      obj.allowed = message.allowed;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ClusterScope>, I>>(base?: I): ClusterScope {
+    return ClusterScope.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ClusterScope>, I>>(object: I): ClusterScope {
+    const message = createBaseClusterScope();
+    message.rendered = object.rendered ?? false;
+    message.detail = object.detail ?? "";
+    message.objects = object.objects?.map((e) => ClusterScopedObject.fromPartial(e)) || [];
+    message.allowed = object.allowed ?? false;
+    return message;
+  },
+};
+
+function createBaseClusterScopedObject(): ClusterScopedObject {
+  return { kind: "", name: "", served: false };
+}
+
+export const ClusterScopedObject: MessageFns<ClusterScopedObject> = {
+  encode(message: ClusterScopedObject, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== "") {
+      writer.uint32(10).string(message.kind);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.served !== false) {
+      writer.uint32(24).bool(message.served);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClusterScopedObject {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClusterScopedObject();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.served = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClusterScopedObject {
+    return {
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      served: isSet(object.served) ? globalThis.Boolean(object.served) : false,
+    };
+  },
+
+  toJSON(message: ClusterScopedObject): unknown {
+    const obj: any = {};
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.served !== false) {
+      obj.served = message.served;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ClusterScopedObject>, I>>(base?: I): ClusterScopedObject {
+    return ClusterScopedObject.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ClusterScopedObject>, I>>(object: I): ClusterScopedObject {
+    const message = createBaseClusterScopedObject();
+    message.kind = object.kind ?? "";
+    message.name = object.name ?? "";
+    message.served = object.served ?? false;
     return message;
   },
 };

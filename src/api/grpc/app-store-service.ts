@@ -30,6 +30,7 @@ import type {
 import type { Catalog, CatalogJson, PackagePageJson } from '../../catalog/types.js';
 import { AppStoreError, invalidArgument } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
+import type { ClusterScope } from '../../releases/cluster-scope.js';
 import type { ReleaseService } from '../../releases/release-service.js';
 import type { CallContext } from './call-context.js';
 import { toPackageMessage, toPackageVersionDetailMessage } from './catalog-messages.js';
@@ -40,6 +41,8 @@ export interface AppStoreDependencies {
   readonly releases: ReleaseService;
   /** The namespaces a caller may deploy into. */
   readonly namespacesFor: (principal: Principal) => Promise<string[]>;
+  /** The cluster-scoped objects a version renders with its defaults (see releases/cluster-scope.ts). */
+  readonly clusterScope?: ClusterScope;
 }
 
 /** RPC names that need no credentials. */
@@ -67,7 +70,8 @@ export class AppStoreService {
 
   async getPackageVersion(req: GetPackageVersionRequest, _ctx: CallContext): Promise<PackageVersionDetail> {
     const detail = await this.deps.catalog.getVersion(required(req.id, 'id'), required(req.version, 'version'));
-    return toPackageVersionDetailMessage(detail);
+    const scope = await this.deps.clusterScope?.of(detail.id, detail.version.version);
+    return { ...toPackageVersionDetailMessage(detail), clusterScope: scope && { ...scope, objects: scope.objects.map((o) => ({ ...o })) } };
   }
 
   async installRelease(req: InstallReleaseRequest, ctx: CallContext): Promise<InstallReleaseResponse> {

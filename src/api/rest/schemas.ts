@@ -159,6 +159,32 @@ export const responseSchemas = {
       readme: text,
       valuesYaml: { type: 'string', description: 'The chart’s values.yaml' },
       valuesSchema: { type: 'object', description: 'values.schema.json, when the chart has one' },
+      clusterScope: ref('ClusterScope'),
+    },
+  },
+  ClusterScope: {
+    type: 'object',
+    description:
+      'What the version creates outside any namespace when rendered with its default values. A release of it installs only where the operator allowed cluster-scoped objects for its repository or chart (allowClusterScoped).',
+    additionalProperties: false,
+    required: ['rendered', 'detail', 'objects', 'allowed'],
+    properties: {
+      rendered: { type: 'boolean', description: 'False when the chart does not render with its defaults alone; detail says why' },
+      detail: text,
+      objects: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind', 'name', 'served'],
+          properties: {
+            kind: text,
+            name: text,
+            served: { type: 'boolean', description: 'False for a kind the cluster does not serve: its scope cannot be known' },
+          },
+        },
+      },
+      allowed: { type: 'boolean', description: 'Whether the operator allowed cluster-scoped objects for this chart' },
     },
   },
   ResourceStatus: {
