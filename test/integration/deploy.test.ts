@@ -102,12 +102,13 @@ beforeAll(async () => {
   kubectlPath = path;
   rendered = await render(OVERLAY);
   objects = parse(rendered);
-  // The target namespaces are the operator's; the store's namespace is in the overlay and is created first, as
-  // `kubectl apply -k` would (a dry run of objects in a namespace that does not exist fails).
+  // The target namespaces exist already (the operator's); the overlay labels them for Pod Security, and creates the
+  // store's namespace. Namespaces are applied first, as `kubectl apply -k` would (a dry run of objects in a namespace
+  // that does not exist fails).
   const kube = kubeClients(env);
   for (const ns of TARGET_NAMESPACES) await ensureNamespace(kube, ns);
   const namespaces = objects.filter((o) => o.kind === 'Namespace');
-  expect(namespaces.map((o) => o.metadata.name)).toEqual([STORE_NAMESPACE]);
+  expect(namespaces.map((o) => o.metadata.name).sort()).toEqual([STORE_NAMESPACE, ...TARGET_NAMESPACES].sort());
   const created = await kubectl(['apply', '-f', '-'], namespaces.map((o) => yaml.dump(o)).join('---\n'));
   if (created.code !== 0) throw new Error(`kubectl apply of the store namespace failed:\n${created.stderr}`);
   deployment = find(objects, 'Deployment', 'appstore', STORE_NAMESPACE);
@@ -276,6 +277,17 @@ describe('the rendered example overlay', () => {
     for (const o of objects.filter((x) => x.kind !== 'Namespace')) {
       expect(o.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'appstore', 'app.kubernetes.io/part-of': 'appstore' });
     }
+  });
+
+  it('labels each target namespace for Pod Security: baseline enforced by default, restricted where the overlay says', () => {
+    const labels = (name: string) => find(objects, 'Namespace', name).metadata.labels as Record<string, string>;
+    expect(labels('team-a')).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'baseline',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    });
+    expect(labels('team-b')).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+    expect(labels(STORE_NAMESPACE)).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
   });
 
   it('lets only the named namespaces reach gRPC (9090), and anyone reach REST (8080)', () => {
