@@ -70,6 +70,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     audit: identity.audit,
     clients,
     log: log.child({ component: 'releases' }),
+    maxValuesBytes: config.maxValuesBytes,
   });
   const service = new AppStoreService({
     catalog,
