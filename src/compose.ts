@@ -82,6 +82,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     clients,
     log: log.child({ component: 'releases' }),
     tenancy,
+    maxValuesBytes: config.maxValuesBytes,
   });
   const service = new AppStoreService({
     catalog,

@@ -3,7 +3,8 @@
  * naming the offending variable, rather than at the first request.
  */
 import { ConfigError } from './config-error.js';
-import { optional, type Env } from './env-readers.js';
+import { integer, optional, type Env } from './env-readers.js';
+import { DEFAULT_MAX_VALUES_BYTES } from './releases/values-checks.js';
 
 export interface RepoConfig {
   readonly name: string;
@@ -25,6 +26,8 @@ export interface Config {
   /** The store's own namespace, where it keeps its release records. */
   readonly namespace: string;
   readonly logLevel: string;
+  /** The cap on a release's values serialised as JSON, checked before Tiller is called. */
+  readonly maxValuesBytes: number;
 }
 
 export { ConfigError } from './config-error.js';
@@ -42,6 +45,7 @@ export function loadConfig(env: Env = process.env): Config {
     tillerNamespace: dnsLabel(env, 'TILLER_NAMESPACE', 'kube-system'),
     namespace: dnsLabel(env, 'APPSTORE_NAMESPACE', 'appstore'),
     logLevel: oneOf(env, 'APPSTORE_LOG_LEVEL', ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
+    maxValuesBytes: integer(env, 'APPSTORE_MAX_VALUES_BYTES', DEFAULT_MAX_VALUES_BYTES, 1024, 1024 * 1024),
   };
 }
 

@@ -21,3 +21,27 @@ export function causeText(err: unknown): string | undefined {
 function isErrorLike(value: unknown): value is { message?: unknown; cause?: unknown; code?: unknown } {
   return typeof value === 'object' && value !== null && 'message' in value;
 }
+
+/** The longest message an error answer or a log line carries: user input can be megabytes long. */
+export const MAX_ERROR_TEXT = 1024;
+
+/**
+ * A text cut to at most `max` characters, saying how much was cut. Error
+ * messages can quote user input (a namespace, a value Tiller rejected);
+ * bounded, they fit in a gRPC status header and keep logs small.
+ */
+export function boundedText(text: string, max: number = MAX_ERROR_TEXT): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, max);
+  // Never end on half a surrogate pair.
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}… (${text.length - cut.length} more characters)`;
+}
+
+/** The most per-field problems an error answer lists (a schema can fail on every item of a long list). */
+export const MAX_ERROR_FIELDS = 20;
+
+/** Per-field problems, at most MAX_ERROR_FIELDS of them, each path and message bounded. */
+export function boundedFields(fields: ReadonlyArray<{ path: string; message: string }>): Array<{ path: string; message: string }> {
+  return fields.slice(0, MAX_ERROR_FIELDS).map((f) => ({ path: boundedText(f.path, 256), message: boundedText(f.message, 256) }));
+}

@@ -5,6 +5,7 @@
  * marker so they can be routed apart from operational logs; they never carry
  * credentials. Within a request they carry its id.
  */
+import { boundedText } from '../domain/error-text.js';
 import type { Principal } from '../domain/principal.js';
 import type { Logger } from '../observability/logger.js';
 import { currentRequestId } from '../observability/request-scope.js';
@@ -36,10 +37,11 @@ export function createAuditLog(logger: Logger): AuditLog {
         ...(requestId !== undefined && { requestId }),
         who: principal ? { id: principal.id, source: principal.source, kind: principal.kind } : null,
         action,
-        release: releaseId ?? null,
-        namespace: namespace ?? null,
+        // What failed, never the values: texts that may quote user input are bounded.
+        release: releaseId === undefined ? null : boundedText(releaseId, 128),
+        namespace: namespace === undefined ? null : boundedText(namespace, 128),
         outcome,
-        ...(reason !== undefined && { reason }),
+        ...(reason !== undefined && { reason: boundedText(reason) }),
       };
       const message = `${action} ${outcome}`;
       if (outcome === 'succeeded') audit.info(fields, message);

@@ -13,6 +13,11 @@ const MANAGED_BY = 'app.kubernetes.io/managed-by';
 const RELEASE_LABEL = 'appstore.io/release';
 const STATE_LABEL = 'appstore.io/state';
 const SECRET_TYPE = 'appstore.io/release.v1';
+const RECORD_KEY = 'record';
+/** Kubernetes' limit on a Secret's data (keys and decoded values). */
+const MAX_SECRET_BYTES = 1024 * 1024;
+/** Room for what a record gains after it is measured (a provisioned client, a longer timestamp). */
+const RECORD_MARGIN_BYTES = 64 * 1024;
 
 export class SecretReleaseStore implements ReleaseStore {
   constructor(
@@ -56,6 +61,10 @@ export class SecretReleaseStore implements ReleaseStore {
     }
   }
 
+  measure(record: ReleaseRecord): { bytes: number; limit: number } {
+    return { bytes: RECORD_KEY.length + Buffer.byteLength(serialize(record)), limit: MAX_SECRET_BYTES - RECORD_MARGIN_BYTES };
+  }
+
   async delete(id: string): Promise<void> {
     try {
       await this.core.deleteNamespacedSecret({ name: secretName(id), namespace: this.namespace });
@@ -83,9 +92,13 @@ export class SecretReleaseStore implements ReleaseStore {
         namespace: this.namespace,
         labels: { [MANAGED_BY]: 'appstore', [RELEASE_LABEL]: record.id, [STATE_LABEL]: record.state },
       },
-      data: { record: Buffer.from(JSON.stringify(record)).toString('base64') },
+      data: { [RECORD_KEY]: Buffer.from(serialize(record)).toString('base64') },
     };
   }
+}
+
+function serialize(record: ReleaseRecord): string {
+  return JSON.stringify(record);
 }
 
 export function secretName(id: string): string {
@@ -93,7 +106,7 @@ export function secretName(id: string): string {
 }
 
 function parseRecord(secret: V1Secret): ReleaseRecord | undefined {
-  const raw = secret.data?.record;
+  const raw = secret.data?.[RECORD_KEY];
   if (!raw) return undefined;
   try {
     return JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as ReleaseRecord;

@@ -35,6 +35,9 @@ export function newReleaseId(): string {
   return `${pick(ADJECTIVES)}-${pick(COLOURS)}-${pick(ANIMALS)}`;
 }
 
+/** Tiller's limit on release names. */
+export const RELEASE_ID_MAX_LENGTH = 53;
+
 /** Ids the store generates or accepts: lower-case DNS-1123 labels of up to 53 characters (Tiller's limit). */
 export const RELEASE_ID_PATTERN = /^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/;
 

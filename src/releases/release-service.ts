@@ -11,11 +11,13 @@
  */
 import { readValues } from '../charts/index.js';
 import { AppStoreError, invalidArgument, notFound } from '../domain/errors.js';
+import { boundedText } from '../domain/error-text.js';
 import type { Principal } from '../domain/principal.js';
 import type { Release as TillerRelease } from '../../gen/hapi/release/release.js';
 import type { Catalog } from '../catalog/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProvisioningAuth, ReleaseClients } from '../provisioning/index.js';
+import { InputLimits } from './input-limits.js';
 import { ReleaseClientSteps } from './release-client-steps.js';
 import { isReleaseId, newReleaseId } from './release-ids.js';
 import { describeStatus, type ReleaseStatusView } from './release-status.js';
@@ -79,15 +81,17 @@ export interface ReleaseServiceDeps {
    * upgrade and rollback is rendered (a dry run) and checked before it is applied.
    */
   readonly tenancy?: TenancyCheck;
+  /** The cap on values serialised as JSON (APPSTORE_MAX_VALUES_BYTES); see input-limits.ts. */
+  readonly maxValuesBytes?: number;
 }
-
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export class ReleaseService {
   private readonly clientSteps: ReleaseClientSteps;
+  private readonly limits: InputLimits;
 
   constructor(private readonly deps: ReleaseServiceDeps) {
     this.clientSteps = new ReleaseClientSteps(deps);
+    this.limits = new InputLimits(deps.store, deps.maxValuesBytes);
   }
 
   /** `auth` carries the caller's token to providers that act for the user (Dataporten clientadm). */
@@ -106,10 +110,7 @@ export class ReleaseService {
   }
 
   private async doInstall(principal: Principal, input: InstallInput, auth: ProvisioningAuth): Promise<{ record: ReleaseRecord; manifest?: string; notes?: string }> {
-    if (!NAMESPACE.test(input.namespace)) {
-      throw invalidArgument(`namespace "${input.namespace}" is not a valid Kubernetes namespace name`, { parameter: 'namespace' });
-    }
-    if (input.application.trim() === '') throw invalidArgument('application is required', { parameter: 'application' });
+    this.limits.checkInstall(input);
     this.deps.access.assertAdminGroupsAllowed(principal, input.adminGroups);
     await this.deps.access.assertMayDeploy(principal, input.namespace);
     const resolved = await resolveChart(this.deps.catalog, input);
@@ -129,6 +130,7 @@ export class ReleaseService {
       createdAt: now,
       updatedAt: now,
     });
+    this.limits.checkRecord(draft(''));
 
     if (input.dryRun) {
       const release = await this.deps.engine.install({
@@ -214,11 +216,13 @@ export class ReleaseService {
   }
 
   private async doUpgrade(principal: Principal, id: string, input: UpgradeInput, auth: ProvisioningAuth): Promise<ReleaseRecord> {
+    this.limits.checkUpgrade(input);
     await this.visible(principal, id);
     return this.deps.locks.withLock(id, async () => {
       // Read again under the lock, so that a change finished meanwhile (here or on another replica) is not overwritten.
       const current = await this.visible(principal, id);
       const values = input.resetValues ? (input.values ?? {}) : mergeValues(current.values, input.values ?? {});
+      this.limits.checkRecord({ ...current, values }, 'merged values');
       const resolved = await resolveChart(this.deps.catalog, {
         application: current.application,
         // No version: a change of values only.
@@ -431,7 +435,7 @@ export class ReleaseService {
       else await this.deps.store.delete(record.id);
     } catch (err) {
       // Left pending: reconciliation finishes the clean-up.
-      this.deps.log.warn({ releaseId: record.id, err: AppStoreError.from(err).message, cause: failure.message }, 'install compensation incomplete');
+      this.deps.log.warn({ releaseId: record.id, err: AppStoreError.from(err).message, cause: boundedText(failure.message) }, 'install compensation incomplete');
     }
   }
 }

@@ -35,6 +35,8 @@ export interface ReleaseStore {
   list(): Promise<ReleaseRecord[]>;
   update(record: ReleaseRecord): Promise<void>;
   delete(id: string): Promise<void>;
+  /** The bytes a record takes in its storage object, and the most that object may hold (less a margin for what is added later). */
+  measure(record: ReleaseRecord): { bytes: number; limit: number };
 }
 
 /** The Tiller operations the use cases use (TillerClient implements it). */

@@ -15,6 +15,8 @@ export type TillerErrorKind =
   | 'Unavailable'
   | 'InvalidChart'
   | 'InProgress'
+  /** The API server refused the objects the chart made of the user's values (e.g. an unsupported Service type). */
+  | 'Rejected'
   | 'Failed';
 
 const PATTERNS: ReadonlyArray<readonly [RegExp, TillerErrorKind]> = [
@@ -28,6 +30,8 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, TillerErrorKind]> = [
     /^(render error in|parse error in|YAML parse error on|no chart provided|invalid release name|release name .* exceeds|Chart incompatible with Tiller|Chart requires kubernetesVersion|validation failed)/,
     'InvalidChart',
   ],
+  // Kubernetes' 422 ("Service \"x\" is invalid: spec.type: Unsupported value"), or Tiller's own schema check of the manifest.
+  [/ is invalid: |error validating data|unable to build kubernetes objects from release manifest/, 'Rejected'],
 ];
 
 const CODE_OF_KIND: Record<TillerErrorKind, ErrorCode> = {
@@ -38,6 +42,7 @@ const CODE_OF_KIND: Record<TillerErrorKind, ErrorCode> = {
   Unavailable: 'Unavailable',
   InvalidChart: 'InvalidArgument',
   InProgress: 'Conflict',
+  Rejected: 'Unprocessable',
   Failed: 'Internal',
 };
 

@@ -30,8 +30,8 @@ export interface StoreOptions {
   readonly namespace: string;
   readonly deployNamespaces: readonly string[];
   readonly extraEnv?: Record<string, string>;
-  /** The store's logger (to read its log and audit records); a silent one by default. */
-  readonly logger?: Logger;
+  /** The store's logger (e.g. one that captures lines); by default, pino at APPSTORE_LOG_LEVEL. */
+  readonly log?: Logger;
 }
 
 /** The store's environment on the test cluster: a token file of USERS and a namespace policy for deployNamespaces. */
@@ -56,7 +56,7 @@ export function storeEnv(env: TestEnv, options: StoreOptions): Record<string, st
 export async function startStore(env: TestEnv, options: StoreOptions): Promise<RunningStore> {
   const vars = storeEnv(env, options);
   const config = loadConfig(vars);
-  const store = await composeAppStore(config, vars, options.logger ?? createLogger(config.logLevel));
+  const store = await composeAppStore(config, vars, options.log ?? createLogger(config.logLevel));
   const http: Server = await new Promise((resolve) => {
     const server = store.rest.listen(0, '127.0.0.1', () => resolve(server));
   });

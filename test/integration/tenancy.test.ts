@@ -59,7 +59,7 @@ beforeAll(async () => {
     namespace: 'appstore-tenancy',
     deployNamespaces: [home, psa],
     extraEnv: { APPSTORE_REPOS: `sample=${env.repoUrl},probe=${repo.url}`, APPSTORE_REPOS_FILE: reposFile },
-    logger: pino({ level: 'info' }, sink),
+    log: pino({ level: 'info' }, sink),
   });
   call = api(running.url);
   const kc = new KubeConfig();

@@ -12,6 +12,7 @@ test('defaults: Tiller on loopback 44134, HTTP 8080, gRPC 9090, no repos', () =>
     tillerNamespace: 'kube-system',
     namespace: 'appstore',
     logLevel: 'info',
+    maxValuesBytes: 262144,
   });
 });
 
@@ -24,6 +25,7 @@ test('every documented variable is read', () => {
     APPSTORE_REPOS: 'stable=https://charts.example.org/stable/, dev=http://127.0.0.1:8879',
     APPSTORE_TOKENS_FILE: '/etc/appstore/tokens.csv',
     APPSTORE_NAMESPACES_FILE: '/etc/appstore/namespaces.yaml',
+    APPSTORE_MAX_VALUES_BYTES: '100000',
   });
   expect(config).toMatchObject({
     helmHost: 'tiller.kube-system:44134',
@@ -36,6 +38,7 @@ test('every documented variable is read', () => {
     ],
     tokensFile: '/etc/appstore/tokens.csv',
     namespacesFile: '/etc/appstore/namespaces.yaml',
+    maxValuesBytes: 100000,
   });
 });
 
@@ -48,6 +51,7 @@ test.each([
   [{ APPSTORE_REPOS: 'a=http://x,a=http://y' }, /repo name a appears twice/],
   [{ APPSTORE_LOG_LEVEL: 'loud' }, /APPSTORE_LOG_LEVEL must be one of/],
   [{ APPSTORE_NAMESPACE: 'Not_A_Label' }, /APPSTORE_NAMESPACE must be a DNS-1123 label/],
+  [{ APPSTORE_MAX_VALUES_BYTES: '2000000' }, /APPSTORE_MAX_VALUES_BYTES must be an integer from 1024 to 1048576/],
 ])('a bad value fails fast naming the variable: %j', (env, message) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(message);

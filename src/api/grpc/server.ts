@@ -4,7 +4,6 @@
  * to status codes, server reflection (grpcurl list/describe/call) and the
  * standard health service.
  */
-import { randomUUID } from 'node:crypto';
 import {
   Server,
   ServerCredentials,
@@ -21,7 +20,11 @@ import { DESCRIPTOR_SET_BASE64 } from '../../../gen/appstore/v1/descriptor-set.j
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { withRequestId } from '../../observability/request-scope.js';
+import { boundedText } from '../../domain/error-text.js';
+import { invalidArgument } from '../../domain/errors.js';
+import { MAX_VALUES_DEPTH } from '../../releases/values-checks.js';
 import { callerToken, credentialsFrom, hasCredentials, type Authenticate } from '../credentials.js';
+import { requestIdFrom } from '../request-id.js';
 import type { AppStoreService } from './app-store-service.js';
 import type { CallContext } from './call-context.js';
 import { PUBLIC_METHODS } from './app-store-service.js';
@@ -60,7 +63,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       void handleUnary(options, name, handler, call, callback);
     };
   }
-  server.addService(AppStoreDefinition, implementation);
+  server.addService(tolerantDecoding(AppStoreDefinition), implementation);
 
   const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
@@ -96,9 +99,12 @@ async function handleUnary(
 ): Promise<void> {
   const started = performance.now();
   const headers = metadataHeaders(call.metadata);
-  const requestId = headers['x-request-id'] ?? randomUUID();
+  const requestId = requestIdFrom(headers['x-request-id']);
   const log = options.log.child({ requestId, grpcMethod: method });
   try {
+    if (call.request instanceof UndecodableRequest) {
+      throw invalidArgument(`the request message could not be decoded (${call.request.reason}); values may nest at most ${MAX_VALUES_DEPTH} levels`);
+    }
     const credentials = credentialsFrom(headers);
     const needsPrincipal = !PUBLIC_METHODS.has(method) || hasCredentials(credentials);
     const principal = needsPrincipal ? await withRequestId(requestId, () => options.authenticate(credentials)) : undefined;
@@ -109,6 +115,7 @@ async function handleUnary(
   } catch (err) {
     const serviceError = toServiceError(err);
     const level = serviceError.code === 13 ? 'error' : 'info';
+    // Only internal errors are the store's own; details are bounded (toServiceError).
     log[level]({ code: serviceError.code, err: serviceError.details, ms: Math.round(performance.now() - started) }, 'grpc call failed');
     const code = GrpcStatus[serviceError.code ?? GrpcStatus.UNKNOWN] ?? 'UNKNOWN';
     options.metrics?.observeGrpc({ method, code, seconds: (performance.now() - started) / 1000 });
@@ -122,4 +129,31 @@ function metadataHeaders(metadata: Metadata): Record<string, string | undefined>
     if (typeof values === 'string') headers[key.toLowerCase()] = values;
   }
   return headers;
+}
+
+/**
+ * A request grpc-js could not decode. grpc-js answers a throwing deserializer
+ * with INTERNAL, but a message that cannot be decoded (values nested past the
+ * decoder's recursion limit, malformed bytes) is the caller's fault: the
+ * deserializer returns this instead, and the call answers INVALID_ARGUMENT.
+ */
+class UndecodableRequest {
+  constructor(readonly reason: string) {}
+}
+
+function tolerantDecoding<D extends Record<string, { requestDeserialize: (bytes: Buffer) => unknown }>>(definition: D): D {
+  const wrapped: Record<string, unknown> = {};
+  for (const [key, method] of Object.entries(definition)) {
+    wrapped[key] = {
+      ...method,
+      requestDeserialize: (bytes: Buffer) => {
+        try {
+          return method.requestDeserialize(bytes);
+        } catch (err) {
+          return new UndecodableRequest(boundedText(err instanceof Error ? err.message : String(err), 200));
+        }
+      },
+    };
+  }
+  return wrapped as D;
 }

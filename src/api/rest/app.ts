@@ -4,6 +4,7 @@
  * 1 MiB; every error is problem+json.
  */
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { boundedText, errorText } from '../../domain/error-text.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Authenticate } from '../credentials.js';
@@ -82,6 +83,10 @@ const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
     return sendProblem(res, plainProblem(415, bodyError.message ?? 'unsupported encoding', req.path, requestId));
   }
   const problem = problemOf(err, req.path, requestId);
-  if (problem.status >= 500) res.locals.log?.error({ err }, 'request failed');
+  // Only the store's own failures are errors; their messages may quote user input, so they are bounded.
+  if (problem.status >= 500) {
+    const stack = err instanceof Error && err.stack !== undefined ? boundedText(err.stack, 4096) : undefined;
+    res.locals.log?.error({ code: problem.code, err: boundedText(errorText(err)), stack }, 'request failed');
+  }
   sendProblem(res, problem, err);
 };

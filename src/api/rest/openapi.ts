@@ -80,7 +80,10 @@ const PROBLEMS = {
   409: ['Conflict', 'The release is busy with another operation, or Tiller refused the state change'],
   413: ['ContentTooLarge', 'The body is larger than 1 MiB'],
   415: ['UnsupportedMediaType', 'The body has a charset or content encoding that is not supported'],
-  422: ['Unprocessable', 'Well-formed but unacceptable: an unknown or non-installable version, values failing the chart’s schema, a broken chart'],
+  422: [
+    'Unprocessable',
+    'Well-formed but unacceptable: an unknown or non-installable version, values failing the chart’s schema, a broken chart, objects Kubernetes refuses, values (an upgrade’s once merged) or a release record too large (`limit` and `size` say by how much)',
+  ],
   500: ['Internal', 'An internal error; the requestId names it in the logs'],
   503: ['Unavailable', 'A dependency (Tiller, the Kubernetes API, a chart repository, an identity provider) cannot be reached'],
 } as const;

@@ -1,9 +1,11 @@
 /**
  * Errors as problem+json (RFC 9457), mapped from domain codes in this one
- * place. Internal errors never leak their message.
+ * place. Internal errors never leak their message; messages that quote user
+ * input are cut to a bounded length.
  */
 import type { Response } from 'express';
 import { AppStoreError, type ErrorCode } from '../../domain/errors.js';
+import { boundedFields, boundedText } from '../../domain/error-text.js';
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
   InvalidArgument: 400,
@@ -56,12 +58,14 @@ export function problemOf(err: unknown, instance?: string, requestId?: string): 
     type: 'about:blank',
     title: TITLES[status] ?? 'Error',
     status,
-    detail: hidden ? 'internal error; the request id identifies it in the logs' : appErr.message,
-    ...(instance ? { instance } : {}),
+    detail: hidden ? 'internal error; the request id identifies it in the logs' : boundedText(appErr.message),
+    ...(instance ? { instance: boundedText(instance) } : {}),
     code: appErr.code,
     ...(requestId ? { requestId } : {}),
-    ...(appErr.details.fields ? { errors: appErr.details.fields } : {}),
-    ...(typeof appErr.details.parameter === 'string' ? { parameter: appErr.details.parameter } : {}),
+    ...(appErr.details.fields ? { errors: boundedFields(appErr.details.fields) } : {}),
+    ...(typeof appErr.details.parameter === 'string' ? { parameter: boundedText(appErr.details.parameter) } : {}),
+    ...(typeof appErr.details.limit === 'number' ? { limit: appErr.details.limit } : {}),
+    ...(typeof appErr.details.size === 'number' ? { size: appErr.details.size } : {}),
   };
 }
 
@@ -71,8 +75,8 @@ export function plainProblem(status: number, detail: string, instance?: string, 
     type: 'about:blank',
     title: TITLES[status] ?? 'Error',
     status,
-    detail,
-    ...(instance ? { instance } : {}),
+    detail: boundedText(detail),
+    ...(instance ? { instance: boundedText(instance) } : {}),
     ...(requestId ? { requestId } : {}),
   };
 }

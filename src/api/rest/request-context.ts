@@ -1,10 +1,10 @@
 /** Per-request context for REST handlers: request id, logger, and the principal once authenticated. */
-import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Principal } from '../../domain/principal.js';
 import type { Logger } from '../../observability/logger.js';
 import { withRequestId } from '../../observability/request-scope.js';
 import { callerToken, credentialsFrom, hasCredentials, type Authenticate } from '../credentials.js';
+import { requestIdFrom } from '../request-id.js';
 import type { CallContext } from '../grpc/call-context.js';
 
 interface Locals {
@@ -14,12 +14,9 @@ interface Locals {
   callerToken?: string;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-
 export function requestContext(log: Logger): RequestHandler {
   return (req, res, next) => {
-    const given = req.get('x-request-id');
-    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    const requestId = requestIdFrom(req.get('x-request-id'));
     res.setHeader('X-Request-Id', requestId);
     const started = performance.now();
     const locals = res.locals as Locals;

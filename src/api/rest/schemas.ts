@@ -7,10 +7,12 @@
  * the request schemas are compiled on their own.
  */
 import type { ErrorCode } from '../../domain/errors.js';
+import { FIELD_LIMITS } from '../../releases/input-limits.js';
 import type { ResourceHealth } from '../../releases/types.js';
 import { STATUS_NAMES } from '../../releases/status-names.js';
 
-const groupId = { type: 'string', minLength: 1, maxLength: 256 } as const;
+// Lengths from the service layer's own checks (releases/input-limits.ts), which gRPC gets too.
+const groupId = { type: 'string', minLength: 1, maxLength: FIELD_LIMITS.groupId } as const;
 const values = { type: 'object', description: 'Chart values, merged over the chart defaults' } as const;
 const text = { type: 'string' } as const;
 const texts = { type: 'array', items: text } as const;
@@ -40,10 +42,10 @@ export const requestSchemas = {
     additionalProperties: false,
     required: ['application', 'namespace'],
     properties: {
-      application: { type: 'string', minLength: 1, maxLength: 200, description: 'A package id (repo/name), or a chart name found in exactly one repository' },
-      version: { type: 'string', maxLength: 100, description: 'Chart version; empty or absent means the newest installable one' },
-      namespace: { type: 'string', minLength: 1, maxLength: 63 },
-      adminGroups: { type: 'array', items: groupId, maxItems: 100, uniqueItems: true },
+      application: { type: 'string', minLength: 1, maxLength: FIELD_LIMITS.application, description: 'A package id (repo/name), or a chart name found in exactly one repository' },
+      version: { type: 'string', maxLength: FIELD_LIMITS.version, description: 'Chart version; empty or absent means the newest installable one' },
+      namespace: { type: 'string', minLength: 1, maxLength: FIELD_LIMITS.namespace },
+      adminGroups: { type: 'array', items: groupId, maxItems: FIELD_LIMITS.adminGroups, uniqueItems: true },
       development: { type: 'boolean' },
       values,
     },
@@ -52,7 +54,7 @@ export const requestSchemas = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      version: { type: 'string', maxLength: 100, description: 'Absent keeps the current version' },
+      version: { type: 'string', maxLength: FIELD_LIMITS.version, description: 'Absent keeps the current version' },
       values,
       resetValues: { type: 'boolean', description: 'Start from the chart defaults instead of the current values' },
     },
@@ -255,6 +257,8 @@ export const responseSchemas = {
         },
       },
       parameter: { type: 'string', description: 'The query parameter or field at fault' },
+      limit: { type: 'integer', description: 'For input that is too large: the most that is accepted (bytes)' },
+      size: { type: 'integer', description: 'For input that is too large: how large it was (bytes)' },
     },
   },
   Health: {

@@ -19,6 +19,8 @@ test.each([
   ['no chart provided', 'InvalidArgument', 'InvalidChart'],
   ['release web failed: namespaces "nope" not found', 'NotFound', 'NotFound'],
   ['release web failed: admission webhook denied the request', 'Internal', 'Failed'],
+  ['release web failed: Service "web-hello" is invalid: spec.type: Unsupported value: "Bogus": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"', 'Unprocessable', 'Rejected'],
+  ['unable to build kubernetes objects from release manifest: error validating "": error validating data: ValidationError(Deployment.spec.replicas): invalid type for io.k8s.api.apps.v1.DeploymentSpec.replicas: got "string", expected "integer"', 'Unprocessable', 'Rejected'],
 ])('Tiller message %j becomes %s', (message, code, kind) => {
   const err = fromTillerError('install', serviceError(status.UNKNOWN, message));
   expect(err).toBeInstanceOf(AppStoreError);
