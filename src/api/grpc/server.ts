@@ -99,7 +99,7 @@ async function handleUnary(
   const requestId = headers['x-request-id'] ?? randomUUID();
   const log = options.log.child({ requestId, grpcMethod: method });
   try {
-    const credentials = credentialsFrom(headers);
+    const credentials = { ...credentialsFrom(headers), client: peerAddress(call.getPeer()) };
     const needsPrincipal = !PUBLIC_METHODS.has(method) || hasCredentials(credentials);
     const principal = needsPrincipal ? await withRequestId(requestId, () => options.authenticate(credentials)) : undefined;
     const response = await withRequestId(requestId, () => handler(call.request, { principal, requestId, log, callerToken: principal && callerToken(credentials) }));
@@ -114,6 +114,12 @@ async function handleUnary(
     options.metrics?.observeGrpc({ method, code, seconds: (performance.now() - started) / 1000 });
     callback(serviceError);
   }
+}
+
+/** grpc-js names the peer `address:port` (IPv6 unbracketed); failures are counted per address, not per connection. */
+export function peerAddress(peer: string): string {
+  const match = /^\[?(.+?)\]?:\d+$/.exec(peer);
+  return match?.[1] ?? peer;
 }
 
 function metadataHeaders(metadata: Metadata): Record<string, string | undefined> {
