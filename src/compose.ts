@@ -84,6 +84,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     authenticate,
     log,
     metrics,
+    ...(config.trustProxy !== undefined && { trustProxy: config.trustProxy }),
     readiness: {
       tiller: async () => {
         await tiller.version();
