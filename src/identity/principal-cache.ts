@@ -55,9 +55,8 @@ export class PrincipalCache {
   /** Drops every success from that authenticator and every failure (a token added to a file must work at once). */
   forget(source: Principal['source']): void {
     this.generation++;
-    for (const [key, entry] of this.entries.entries()) {
-      if (entry.outcome === 'failure' || entry.principal.source === source) this.entries.delete(key);
-    }
+    const stale = [...this.entries.entries()].filter(([, entry]) => entry.outcome === 'failure' || entry.principal.source === source);
+    for (const [key] of stale) this.entries.delete(key);
   }
 
   rememberSuccess(key: string, authenticated: Authenticated, begun = this.generation): void {
