@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeAppStore, type AppStore } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/observability/logger.js';
+import { createLogger, type Logger } from '../../src/observability/logger.js';
 import type { TestEnv } from '../harness/test-env.js';
 
 export const USERS = {
@@ -30,6 +30,8 @@ export interface StoreOptions {
   readonly namespace: string;
   readonly deployNamespaces: readonly string[];
   readonly extraEnv?: Record<string, string>;
+  /** The store's logger (e.g. one that captures its lines); by default one at APPSTORE_TEST_LOG_LEVEL. */
+  readonly log?: Logger;
 }
 
 /** The store's environment on the test cluster: a token file of USERS and a namespace policy for deployNamespaces. */
@@ -54,7 +56,7 @@ export function storeEnv(env: TestEnv, options: StoreOptions): Record<string, st
 export async function startStore(env: TestEnv, options: StoreOptions): Promise<RunningStore> {
   const vars = storeEnv(env, options);
   const config = loadConfig(vars);
-  const store = await composeAppStore(config, vars, createLogger(config.logLevel));
+  const store = await composeAppStore(config, vars, options.log ?? createLogger(config.logLevel));
   const http: Server = await new Promise((resolve) => {
     const server = store.rest.listen(0, '127.0.0.1', () => resolve(server));
   });
