@@ -10,7 +10,7 @@ import { AppStoreService } from './api/grpc/app-store-service.js';
 import { createGrpcServer, type GrpcServer } from './api/grpc/server.js';
 import { clusterScopedPolicy, createCatalog, loadRepoConfigs, type DefaultCatalog } from './catalog/index.js';
 import type { Config } from './config.js';
-import { createIdentityService, loadIdentityConfig } from './identity/index.js';
+import { createIdentityService, loadIdentityConfig, type ReloadOutcome } from './identity/index.js';
 import { ensureNamespace, kubeClients } from './kube/kube-clients.js';
 import { holderIdentity, LeaseLocks } from './kube/lease-locks.js';
 import { SecretReleaseStore } from './kube/release-store.js';
@@ -39,6 +39,8 @@ export interface AppStore {
   readonly metrics: Metrics;
   /** Aligns records and Tiller (also run at start). */
   reconcile(): Promise<ReconcileReport>;
+  /** Re-reads the tokens and namespaces files now (main.ts calls it on SIGHUP); what each one found. */
+  reloadFiles(): Record<string, ReloadOutcome>;
   /** Stops background work and closes connections (servers are closed by their owner). */
   close(): Promise<void>;
 }
@@ -96,6 +98,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     authenticate,
     log,
     metrics,
+    ...(config.trustProxy !== undefined && { trustProxy: config.trustProxy }),
     readiness: {
       tiller: async () => {
         await tiller.version();
@@ -110,6 +113,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
   });
   const grpc = createGrpcServer({ service, authenticate, log, metrics });
   metrics.watchCatalog(catalog);
+  metrics.watchIdentity(identity);
   metrics.watchReleases(() => store.list());
 
   await ensureNamespace(kube.core, config.namespace);
@@ -129,8 +133,10 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     tiller,
     metrics,
     reconcile: runReconcile,
+    reloadFiles: () => identity.reload(),
     close: async () => {
       clearInterval(timer);
+      identity.close();
       await catalog.stop();
       await locks.close();
       tiller.close();

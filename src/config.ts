@@ -2,6 +2,7 @@
  * Environment variables → one typed, validated Config. Fails fast at start,
  * naming the offending variable, rather than at the first request.
  */
+import { isIP } from 'node:net';
 import { ConfigError } from './config-error.js';
 import { integer, optional, type Env } from './env-readers.js';
 import { DEFAULT_MAX_VALUES_BYTES } from './releases/values-checks.js';
@@ -28,6 +29,12 @@ export interface Config {
   readonly logLevel: string;
   /** The cap on a release's values serialised as JSON, checked before Tiller is called. */
   readonly maxValuesBytes: number;
+  /**
+   * Reverse proxies in front of the REST API whose X-Forwarded-For is believed
+   * (express's `trust proxy`): a number of hops, or addresses, CIDR ranges and
+   * loopback/linklocal/uniquelocal. Unset: the client is the socket's peer.
+   */
+  readonly trustProxy: number | readonly string[] | undefined;
 }
 
 export { ConfigError } from './config-error.js';
@@ -46,7 +53,27 @@ export function loadConfig(env: Env = process.env): Config {
     namespace: dnsLabel(env, 'APPSTORE_NAMESPACE', 'appstore'),
     logLevel: oneOf(env, 'APPSTORE_LOG_LEVEL', ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
     maxValuesBytes: integer(env, 'APPSTORE_MAX_VALUES_BYTES', DEFAULT_MAX_VALUES_BYTES, 1024, 1024 * 1024),
+    trustProxy: trustProxy(env, 'APPSTORE_TRUST_PROXY'),
   };
+}
+
+/** A hop count, or a list express's proxy-addr compiles; `true` (trust anyone) is refused: clients could pick their address. */
+function trustProxy(env: Env, key: string): number | string[] | undefined {
+  const raw = optional(env, key);
+  if (raw === undefined) return undefined;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(entry);
+    const bits = isIP(address) === 6 ? 128 : 32;
+    const validPrefix = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits);
+    if (!named && (isIP(address) === 0 || !validPrefix || rest.length > 0)) {
+      throw new ConfigError(`${key}: "${entry}" is not a hop count, an address, a CIDR range or loopback/linklocal/uniquelocal`);
+    }
+  }
+  if (entries.length === 0) throw new ConfigError(`${key} names no proxy`);
+  return entries;
 }
 
 

@@ -1,4 +1,7 @@
-/** Composition root: read config, build the store, start the servers, stop them on SIGTERM. Nothing else. */
+/**
+ * Composition root: read config, build the store, start the servers, re-read
+ * the identity files on SIGHUP, stop on SIGTERM. Nothing else.
+ */
 import { createServer } from 'node:http';
 import { composeAppStore } from './compose.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -56,6 +59,8 @@ async function main(): Promise<void> {
   // on, not once: a second signal while draining must not kill the process (the default action).
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // The files are also checked every few seconds; SIGHUP makes a change (a revoked token) count at once.
+  process.on('SIGHUP', () => log.info({ signal: 'SIGHUP', files: store.reloadFiles() }, 'identity files re-read'));
 }
 
 main().catch((err: unknown) => {

@@ -10,6 +10,8 @@ export interface Credentials {
   readonly basic?: { readonly username: string; readonly password: string };
   /** Lower-case header (or metadata) names. */
   readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The client's network address (REST: req.ip; gRPC: the peer's address), for limiting failed attempts. */
+  readonly client?: string;
 }
 
 /** Resolves credentials to a Principal; throws AppStoreError Unauthenticated or Unavailable. */

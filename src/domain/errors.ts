@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'Conflict'
   | 'FailedPrecondition'
   | 'Unavailable'
+  /** The caller has used up a limit (too many failed sign-ins); details.retryAfterSeconds says for how long. */
+  | 'ResourceExhausted'
   | 'Internal';
 
 export interface ErrorDetails {

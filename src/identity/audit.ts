@@ -3,7 +3,7 @@
  * rollback, delete) and per denied attempt, saying who (id, source, kind),
  * what, which release, where, and the outcome. Records carry the `audit: true`
  * marker so they can be routed apart from operational logs; they never carry
- * credentials. Within a request they carry its id.
+ * credentials (a failed sign-in carries a fingerprint of the token). Within a request they carry its id.
  */
 import { boundedText } from '../domain/error-text.js';
 import type { Principal } from '../domain/principal.js';
@@ -22,6 +22,10 @@ export interface AuditEntry {
   readonly outcome: AuditOutcome;
   /** Why it failed or was denied (an error message, never a credential). */
   readonly reason?: string;
+  /** A failed sign-in: the fingerprint of the token presented (token-hash.ts), never the token. */
+  readonly tokenHash?: string;
+  /** A failed sign-in: the client's address. */
+  readonly client?: string;
 }
 
 export interface AuditLog {
@@ -31,7 +35,7 @@ export interface AuditLog {
 export function createAuditLog(logger: Logger): AuditLog {
   const audit = logger.child({ audit: true });
   return {
-    record({ principal, action, releaseId, namespace, outcome, reason }) {
+    record({ principal, action, releaseId, namespace, outcome, reason, tokenHash, client }) {
       const requestId = currentRequestId();
       const fields = {
         ...(requestId !== undefined && { requestId }),
@@ -42,6 +46,8 @@ export function createAuditLog(logger: Logger): AuditLog {
         namespace: namespace === undefined ? null : boundedText(namespace, 128),
         outcome,
         ...(reason !== undefined && { reason: boundedText(reason) }),
+        ...(tokenHash !== undefined && { tokenHash }),
+        ...(client !== undefined && { client }),
       };
       const message = `${action} ${outcome}`;
       if (outcome === 'succeeded') audit.info(fields, message);

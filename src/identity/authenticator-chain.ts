@@ -52,6 +52,7 @@ export class AuthenticatorChain {
   }
 
   private async lookup(key: string, credentials: Credentials): Promise<Principal> {
+    const begun = this.cache.begin();
     let outage: AppStoreError | undefined;
     for (const authenticator of this.authenticators) {
       let result: Authenticated | undefined;
@@ -65,18 +66,18 @@ export class AuthenticatorChain {
         }
         if (isCode(err, 'Unauthenticated')) {
           this.logger?.info({ authenticator: authenticator.name, reason: err.details.reason }, 'credentials rejected');
-          this.cache.rememberFailure(key, err);
+          this.cache.rememberFailure(key, err, begun);
         }
         throw err;
       }
       if (result !== undefined) {
-        this.cache.rememberSuccess(key, result);
+        this.cache.rememberSuccess(key, result, begun);
         return withoutExpiry(result);
       }
     }
     if (outage !== undefined) throw outage;
     const error = invalidToken('the credentials were not recognised');
-    this.cache.rememberFailure(key, error);
+    this.cache.rememberFailure(key, error, begun);
     throw error;
   }
 }

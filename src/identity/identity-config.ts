@@ -1,7 +1,8 @@
 /**
  * The identity room's environment variables → one validated IdentityConfig.
  * Like src/config.ts it fails at start, naming the variable, rather than at
- * the first request; files named here are read when the service is built.
+ * the first request; files named here are read when the service is built
+ * (and re-read when they change).
  */
 import { ConfigError } from '../config.js';
 import { boolean, httpUrl, integer, optional, type Env } from '../env-readers.js';
@@ -44,6 +45,8 @@ export interface IdentityConfig {
   readonly gatekeeper?: GatekeeperConfig;
   readonly serviceAccount: ServiceAccountConfig;
   readonly cache: { readonly successTtlMs: number; readonly failureTtlMs: number; readonly maxEntries: number };
+  /** Failed sign-ins a client (address) may have within a minute before it is refused; 0: no limit. Default 20. */
+  readonly failuresPerMinute?: number;
   /** Per-request timeout towards Dataporten and the OpenID Provider. */
   readonly upstreamTimeoutMs: number;
   readonly namespaces: { readonly file?: string; readonly rbac: boolean };
@@ -54,6 +57,7 @@ export interface IdentityConfig {
 /** Algorithms a JWT access token may be signed with; `none` and HS* are never accepted. */
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 const DEFAULT_ALGORITHMS = ['RS256', 'ES256', 'PS256'];
+export const DEFAULT_FAILURES_PER_MINUTE = 20;
 
 
 export function loadIdentityConfig(env: Env = process.env): IdentityConfig {
@@ -91,6 +95,7 @@ export function loadIdentityConfig(env: Env = process.env): IdentityConfig {
       failureTtlMs: integer(env, 'APPSTORE_AUTH_FAILURE_TTL_SECONDS', 5, 0, 300) * 1000,
       maxEntries: integer(env, 'APPSTORE_AUTH_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
     },
+    failuresPerMinute: integer(env, 'APPSTORE_AUTH_FAILURES_PER_MINUTE', DEFAULT_FAILURES_PER_MINUTE, 0, 1_000_000),
     upstreamTimeoutMs: integer(env, 'APPSTORE_AUTH_UPSTREAM_TIMEOUT_MS', 5000, 100, 120_000),
     namespaces: {
       ...optionalEntry('file', optional(env, 'APPSTORE_NAMESPACES_FILE')),

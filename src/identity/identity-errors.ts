@@ -44,6 +44,15 @@ export function upstreamUnavailable(upstream: string, cause?: unknown): AppStore
   return new AppStoreError('Unavailable', `${upstream} is unavailable`, { upstream: `${upstream}: ${why}` }, { cause });
 }
 
+/** A client that failed to sign in too often: refused (429) for retryAfterSeconds without trying its credentials. */
+export function tooManyFailures(retryAfterSeconds: number): AppStoreError {
+  return new AppStoreError(
+    'ResourceExhausted',
+    `too many failed sign-ins from this address; try again in ${retryAfterSeconds} s`,
+    { retryAfterSeconds },
+  );
+}
+
 export function isCode(err: unknown, code: AppStoreError['code']): err is AppStoreError {
   return err instanceof AppStoreError && err.code === code;
 }

@@ -5,9 +5,9 @@
  *
  *   default: ["fc:org:example.org", "76a7a061-3c55-430d-8ee0-6f82ec42501f"]
  *
- * Checked in full at start: a bad namespace name or entry names the key.
+ * Checked in full at start, and again whenever the file changes (see
+ * watched-file.ts): a bad namespace name or entry names the key.
  */
-import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { ConfigError } from '../config.js';
 
@@ -15,16 +15,6 @@ import { ConfigError } from '../config.js';
 export type NamespaceGrants = ReadonlyMap<string, ReadonlySet<string>>;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-export function readNamespacePolicyFile(path: string, variable = 'APPSTORE_NAMESPACES_FILE'): NamespaceGrants {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${variable}: cannot read ${path}: ${(err as Error).message}`);
-  }
-  return parseNamespacePolicy(text, variable);
-}
 
 export function parseNamespacePolicy(text: string, variable = 'APPSTORE_NAMESPACES_FILE'): NamespaceGrants {
   let doc: unknown;

@@ -14,9 +14,14 @@ const REVIEW_CONCURRENCY = 8;
 
 export class NamespacePolicy {
   constructor(
-    private readonly grants: NamespaceGrants = new Map(),
+    private grants: NamespaceGrants = new Map(),
     private readonly rbac?: DeployAccessReviewer,
   ) {}
+
+  /** The namespaces file changed: these grants decide from now on. */
+  replaceGrants(grants: NamespaceGrants): void {
+    this.grants = grants;
+  }
 
   /** The namespaces the caller may deploy into, sorted (GET /namespaces). */
   async namespacesFor(principal: Principal): Promise<string[]> {

@@ -4,6 +4,9 @@
  * past the token's own expiry, a rejection only briefly (so a burst of bad
  * requests does not hammer the upstream, yet a fixed token works again soon).
  * Outages are never remembered: the next request asks the upstream again.
+ * When a credentials file changes, forget() drops what it may have decided,
+ * so that a revoked token is not kept alive by the cache; lookups that were
+ * already under way then are not remembered either.
  */
 import { LRUCache } from 'lru-cache';
 import type { AppStoreError } from '../domain/errors.js';
@@ -27,6 +30,7 @@ export type CachedOutcome = { readonly principal: Principal } | { readonly error
 export class PrincipalCache {
   private readonly entries: LRUCache<string, Entry>;
   private readonly now: () => number;
+  private generation = 0;
 
   constructor(private readonly options: PrincipalCacheOptions) {
     this.now = options.now ?? Date.now;
@@ -43,15 +47,28 @@ export class PrincipalCache {
     return entry.outcome === 'success' ? { principal: entry.principal } : { error: entry.error };
   }
 
-  rememberSuccess(key: string, authenticated: Authenticated): void {
+  /** A token for remember*: outcomes of lookups that began before a forget() are dropped. */
+  begin(): number {
+    return this.generation;
+  }
+
+  /** Drops every success from that authenticator and every failure (a token added to a file must work at once). */
+  forget(source: Principal['source']): void {
+    this.generation++;
+    const stale = [...this.entries.entries()].filter(([, entry]) => entry.outcome === 'failure' || entry.principal.source === source);
+    for (const [key] of stale) this.entries.delete(key);
+  }
+
+  rememberSuccess(key: string, authenticated: Authenticated, begun = this.generation): void {
+    if (begun !== this.generation) return;
     const now = this.now();
     const until = Math.min(now + this.options.successTtlMs, authenticated.expiresAt ?? Number.POSITIVE_INFINITY);
     if (until <= now) return;
     this.entries.set(key, { outcome: 'success', principal: withoutExpiry(authenticated), until }, { ttl: until - now });
   }
 
-  rememberFailure(key: string, error: AppStoreError): void {
-    if (this.options.failureTtlMs <= 0) return;
+  rememberFailure(key: string, error: AppStoreError, begun = this.generation): void {
+    if (this.options.failureTtlMs <= 0 || begun !== this.generation) return;
     const until = this.now() + this.options.failureTtlMs;
     this.entries.set(key, { outcome: 'failure', error, until }, { ttl: this.options.failureTtlMs });
   }

@@ -3,25 +3,15 @@
  * --token-auth-file style: one CSV record a line, `token,userId,"g1,g2"`.
  * kube-apiserver's own four-field form `token,user,uid,"g1,g2"` is accepted
  * too, so one file can serve both. Blank lines and lines starting with # are
- * skipped. Errors name the line, never the token.
+ * skipped. Errors name the line, never the token. The file is re-read while
+ * the store runs (watched-file.ts), so a removed token stops working.
  */
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config.js';
 
 export interface StaticTokenEntry {
   readonly token: string;
   readonly userId: string;
   readonly groups: readonly string[];
-}
-
-export function readStaticTokenFile(path: string, variable = 'APPSTORE_TOKENS_FILE'): StaticTokenEntry[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${variable}: cannot read ${path}: ${(err as Error).message}`);
-  }
-  return parseStaticTokens(text, variable);
 }
 
 export function parseStaticTokens(text: string, variable = 'APPSTORE_TOKENS_FILE'): StaticTokenEntry[] {

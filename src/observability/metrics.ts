@@ -19,6 +19,14 @@ export interface CatalogStatusSource {
   };
 }
 
+/** What the identity room reports about itself (structurally its status()), read at scrape time. */
+export interface IdentityStatusSource {
+  status(): {
+    readonly files: ReadonlyArray<{ readonly variable: string; readonly reloads: number; readonly failures: number; readonly failing: boolean }>;
+    readonly signIns: { readonly failed: number; readonly limited: number };
+  };
+}
+
 /** The release records, read at scrape time. */
 export type ReleaseRecordSource = () => Promise<ReadonlyArray<{ readonly state: string }>>;
 
@@ -173,6 +181,46 @@ export class Metrics {
     counter('appstore_catalog_refreshes_total', 'Repository index requests sent', (c) => c.indexRequests);
     counter('appstore_catalog_refresh_failures_total', 'Repository index refreshes that failed (the last good copy stayed)', (c) => c.indexFailures);
     counter('appstore_catalog_archive_failures_total', 'Chart archive downloads that failed, digest mismatches included', (c) => c.archiveFailures);
+  }
+
+  /** Reloads of the identity files and failed sign-ins, read at scrape time from the identity room's own counts. */
+  watchIdentity(identity: IdentityStatusSource): void {
+    const registers = [this.registry];
+    const perFile = (name: string, help: string, read: (file: ReturnType<IdentityStatusSource['status']>['files'][number]) => number) =>
+      new Counter({
+        name,
+        help,
+        labelNames: ['variable'],
+        registers,
+        collect() {
+          this.reset();
+          for (const file of identity.status().files) this.inc({ variable: file.variable }, read(file));
+        },
+      });
+    perFile('appstore_identity_file_reloads_total', 'Changes of a tokens or namespaces file taken into use, by variable', (f) => f.reloads);
+    perFile('appstore_identity_file_reload_failures_total', 'Changes of a tokens or namespaces file refused as invalid (the last good content stayed)', (f) => f.failures);
+    new Gauge({
+      name: 'appstore_identity_file_failing',
+      help: '1 while a tokens or namespaces file is invalid and its last good content is in use',
+      labelNames: ['variable'],
+      registers,
+      collect() {
+        this.reset();
+        for (const file of identity.status().files) this.set({ variable: file.variable }, file.failing ? 1 : 0);
+      },
+    });
+    const signIns = (name: string, help: string, read: (c: ReturnType<IdentityStatusSource['status']>['signIns']) => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read(identity.status().signIns));
+        },
+      });
+    signIns('appstore_auth_failures_total', 'Sign-ins refused because the credentials were not valid', (c) => c.failed);
+    signIns('appstore_auth_rate_limited_total', 'Attempts refused unheard because their client had failed to sign in too often', (c) => c.limited);
   }
 
   /** The number of releases the store keeps records of, by state, read at scrape time. */

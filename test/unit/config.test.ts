@@ -13,7 +13,20 @@ test('defaults: Tiller on loopback 44134, HTTP 8080, gRPC 9090, no repos', () =>
     namespace: 'appstore',
     logLevel: 'info',
     maxValuesBytes: 262144,
+    trustProxy: undefined,
   });
+});
+
+test('APPSTORE_TRUST_PROXY: a hop count or a list of addresses and ranges; anything else names the entry', () => {
+  expect(loadConfig({ APPSTORE_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+  expect(loadConfig({ APPSTORE_TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::/8, 192.168.1.7' }).trustProxy).toEqual([
+    'loopback',
+    '10.0.0.0/8',
+    'fd00::/8',
+    '192.168.1.7',
+  ]);
+  expect(() => loadConfig({ APPSTORE_TRUST_PROXY: 'true' })).toThrow(/APPSTORE_TRUST_PROXY: "true" is not a hop count/);
+  expect(() => loadConfig({ APPSTORE_TRUST_PROXY: '10.0.0.0/33' })).toThrow(/"10.0.0.0\/33"/);
 });
 
 test('every documented variable is read', () => {

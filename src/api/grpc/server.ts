@@ -105,7 +105,7 @@ async function handleUnary(
     if (call.request instanceof UndecodableRequest) {
       throw invalidArgument(`the request message could not be decoded (${call.request.reason}); values may nest at most ${MAX_VALUES_DEPTH} levels`);
     }
-    const credentials = credentialsFrom(headers);
+    const credentials = { ...credentialsFrom(headers), client: peerAddress(call.getPeer()) };
     const needsPrincipal = !PUBLIC_METHODS.has(method) || hasCredentials(credentials);
     const principal = needsPrincipal ? await withRequestId(requestId, () => options.authenticate(credentials)) : undefined;
     const response = await withRequestId(requestId, () => handler(call.request, { principal, requestId, log, callerToken: principal && callerToken(credentials) }));
@@ -121,6 +121,12 @@ async function handleUnary(
     options.metrics?.observeGrpc({ method, code, seconds: (performance.now() - started) / 1000 });
     callback(serviceError);
   }
+}
+
+/** grpc-js names the peer `address:port` (IPv6 unbracketed); failures are counted per address, not per connection. */
+export function peerAddress(peer: string): string {
+  const match = /^\[?(.+?)\]?:\d+$/.exec(peer);
+  return match?.[1] ?? peer;
 }
 
 function metadataHeaders(metadata: Metadata): Record<string, string | undefined> {

@@ -19,6 +19,7 @@ const GRPC_STATUS: Record<ErrorCode, status> = {
   Conflict: status.ABORTED,
   FailedPrecondition: status.FAILED_PRECONDITION,
   Unavailable: status.UNAVAILABLE,
+  ResourceExhausted: status.RESOURCE_EXHAUSTED,
   Internal: status.INTERNAL,
 };
 
@@ -28,6 +29,8 @@ export function toServiceError(err: unknown): Partial<ServiceError> {
   metadata.set('appstore-error-code', appErr.code);
   const fields = appErr.details.fields;
   if (fields) metadata.set('appstore-error-fields-bin', Buffer.from(JSON.stringify(boundedFields(fields))));
+  const retryAfter = appErr.details.retryAfterSeconds;
+  if (typeof retryAfter === 'number') metadata.set('retry-after', String(retryAfter));
   return {
     code: GRPC_STATUS[appErr.code],
     details: appErr.code === 'Internal' && !(err instanceof AppStoreError) ? 'internal error' : boundedText(appErr.message),

@@ -27,6 +27,8 @@ export interface RestAppOptions {
   readonly readiness: Readonly<Record<string, ReadinessCheck>>;
   /** Request metrics, and GET /metrics. */
   readonly metrics?: Metrics;
+  /** Proxies whose X-Forwarded-For names the client (req.ip, which failed sign-ins are counted by). */
+  readonly trustProxy?: number | readonly string[];
 }
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -35,6 +37,7 @@ export function createRestApp(options: RestAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   if (options.metrics) app.use(httpMetrics(options.metrics));
   // OPTIONS, and methods a known path does not have (405 + Allow), by the same paths the OpenAPI document lists.
   app.use(methodGuard(openApiDocument.paths, requestContext(options.log)));

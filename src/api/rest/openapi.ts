@@ -84,6 +84,7 @@ const PROBLEMS = {
     'Unprocessable',
     'Well-formed but unacceptable: an unknown or non-installable version, values failing the chart’s schema, a broken chart, objects Kubernetes refuses, values (an upgrade’s once merged) or a release record too large (`limit` and `size` say by how much)',
   ],
+  429: ['TooManyRequests', 'Too many failed sign-ins from this address within a minute: refused without looking at the credentials'],
   500: ['Internal', 'An internal error; the requestId names it in the logs'],
   503: ['Unavailable', 'A dependency (Tiller, the Kubernetes API, a chart repository, an identity provider) cannot be reached'],
 } as const;
@@ -91,6 +92,7 @@ type ProblemStatus = keyof typeof PROBLEMS;
 
 const problemHeaders: Partial<Record<ProblemStatus, Record<string, Header>>> = {
   401: { 'WWW-Authenticate': { description: 'The Bearer challenge', required: true, schema: { type: 'string' } } },
+  429: { 'Retry-After': { description: 'Seconds to wait before trying again', required: true, schema: { type: 'integer' } } },
   503: { 'Retry-After': { description: 'Seconds to wait before trying again', required: true, schema: { type: 'integer' } } },
 };
 
@@ -103,8 +105,10 @@ function problemResponses(): Record<string, Response> {
   );
 }
 
+/** Every operation answers 500; one that takes credentials may also be refused for too many failed sign-ins (429). */
 function errors(...statuses: ProblemStatus[]): Record<string, Reference> {
-  return Object.fromEntries([...statuses, 500].map((s) => [String(s), { $ref: `#/components/responses/${PROBLEMS[s as ProblemStatus][0]}` }]));
+  const always: ProblemStatus[] = statuses.includes(401) ? [429, 500] : [500];
+  return Object.fromEntries([...statuses, ...always].map((s) => [String(s), { $ref: `#/components/responses/${PROBLEMS[s][0]}` }]));
 }
 
 function ok(description: string, body: Schema, headers?: Record<string, Header | Reference>): Response {

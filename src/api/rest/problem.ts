@@ -17,6 +17,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   Conflict: 409,
   FailedPrecondition: 409,
   Unavailable: 503,
+  ResourceExhausted: 429,
   Internal: 500,
 };
 
@@ -30,6 +31,7 @@ const TITLES: Record<number, string> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -87,5 +89,7 @@ export function sendProblem(res: Response, problem: Problem, err?: unknown): voi
     res.setHeader('WWW-Authenticate', typeof hint === 'string' ? hint : 'Bearer realm="appstore"');
   }
   if (problem.status === 503) res.setHeader('Retry-After', '5');
+  const retryAfter = err instanceof AppStoreError ? err.details.retryAfterSeconds : undefined;
+  if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }

@@ -43,7 +43,7 @@ export function authentication(authenticate: Authenticate, required: boolean): R
     const headers = Object.fromEntries(
       Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]),
     );
-    const credentials = credentialsFrom(headers);
+    const credentials = { ...credentialsFrom(headers), client: req.ip ?? req.socket.remoteAddress };
     if (!required && !hasCredentials(credentials)) return next();
     (res.locals as Locals).principal = await authenticate(credentials);
     (res.locals as Locals).callerToken = callerToken(credentials);

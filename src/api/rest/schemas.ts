@@ -29,6 +29,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   Conflict: true,
   FailedPrecondition: true,
   Unavailable: true,
+  ResourceExhausted: true,
   Internal: true,
 };
 const HEALTHS: Record<ResourceHealth['health'], true> = { Ready: true, Progressing: true, Missing: true, Unknown: true, Degraded: true };

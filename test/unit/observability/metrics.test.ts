@@ -94,6 +94,27 @@ test('the catalog is read at scrape time: readiness, size, refresh age per repos
   expect(await value(metrics, 'appstore_catalog_refresh_age_seconds', { repo: 'sample' })).toBe(50);
 });
 
+test('the identity files and failed sign-ins are read at scrape time', async () => {
+  const metrics = new Metrics({ defaultMetrics: false });
+  const status = {
+    files: [
+      { variable: 'APPSTORE_TOKENS_FILE', reloads: 2, failures: 1, failing: true },
+      { variable: 'APPSTORE_NAMESPACES_FILE', reloads: 0, failures: 0, failing: false },
+    ],
+    signIns: { failed: 25, limited: 3 },
+  };
+  metrics.watchIdentity({ status: () => status });
+  const tokens = { variable: 'APPSTORE_TOKENS_FILE' };
+  expect(await value(metrics, 'appstore_identity_file_reloads_total', tokens)).toBe(2);
+  expect(await value(metrics, 'appstore_identity_file_reload_failures_total', tokens)).toBe(1);
+  expect(await value(metrics, 'appstore_identity_file_failing', tokens)).toBe(1);
+  expect(await value(metrics, 'appstore_identity_file_failing', { variable: 'APPSTORE_NAMESPACES_FILE' })).toBe(0);
+  expect(await value(metrics, 'appstore_auth_failures_total', {})).toBe(25);
+  expect(await value(metrics, 'appstore_auth_rate_limited_total', {})).toBe(3);
+  status.signIns = { failed: 30, limited: 9 };
+  expect(await value(metrics, 'appstore_auth_rate_limited_total', {})).toBe(9);
+});
+
 test('releases are counted by state at scrape time; a failed read keeps the last figures', async () => {
   const metrics = new Metrics({ defaultMetrics: false });
   let records: Promise<Array<{ state: string }>> = Promise.resolve([{ state: 'deployed' }, { state: 'deployed' }, { state: 'pending' }]);
