@@ -120,7 +120,8 @@ export class SecretReleaseStore implements ReleaseStore {
   private async listMetadata(): Promise<V1ObjectMeta[]> {
     try {
       const list = await this.core.listNamespacedSecret({ namespace: this.namespace, labelSelector: `${MANAGED_BY}=appstore` }, METADATA_ONLY);
-      return list.items.flatMap((item) => item.metadata ?? []);
+      // An empty PartialObjectMetadataList comes back with items: null.
+      return (list.items ?? []).flatMap((item) => item.metadata ?? []);
     } catch (err) {
       throw fromKubeError('list release records', err);
     }
