@@ -1,7 +1,7 @@
 // Jest runs the TypeScript sources through @swc/jest (no type-check: CI runs
 // tsc --noEmit). ESM-only dependencies are transformed as well, so that they
 // can be required from the CommonJS that swc emits.
-const esmOnly = ['@kubernetes/client-node', 'jose', 'openid-client', 'oauth4webapi', 'oidc-provider'];
+const esmOnly = ['@kubernetes/client-node', 'jose', 'openid-client', 'oauth4webapi', 'oidc-provider', 'p-limit', 'yocto-queue'];
 const shared = {
   transform: {
     '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],

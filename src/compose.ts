@@ -114,11 +114,20 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
   const grpc = createGrpcServer({ service, authenticate, log, metrics });
   metrics.watchCatalog(catalog);
   metrics.watchIdentity(identity);
-  metrics.watchReleases(() => store.list());
+  metrics.watchReleases(() => store.countByState());
 
   await ensureNamespace(kube.core, config.namespace);
   void catalog.start();
-  const runReconcile = () => reconcile({ store, engine: tiller, clients, locks, log: log.child({ component: 'reconcile' }) });
+  const runReconcile = async () => {
+    try {
+      const report = await reconcile({ store, engine: tiller, clients, locks, log: log.child({ component: 'reconcile' }) });
+      metrics.observeReconcile(report);
+      return report;
+    } catch (err) {
+      metrics.observeReconcile(undefined);
+      throw err;
+    }
+  };
   await runReconcile().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reconciliation at start failed; it runs again later'));
   const timer = setInterval(() => {
     runReconcile().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reconciliation failed'));

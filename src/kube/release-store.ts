@@ -3,21 +3,32 @@
  * secrets), one per release, labelled app.kubernetes.io/managed-by=appstore.
  * Updates carry the resourceVersion read, so a concurrent writer fails
  * instead of being overwritten.
+ *
+ * The record itself is one JSON document (data.record), as every earlier
+ * version wrote it, so that records stay readable both ways across an
+ * upgrade; its summary (owner, adminGroups, dates, state) is repeated in
+ * the metadata (release-summary.ts) so that lists and counts read metadata
+ * only, and values are decoded only for the records asked for.
  */
-import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
-import type { ReleaseRecord, ReleaseStore } from '../releases/types.js';
+import { setHeaderOptions, type CoreV1Api, type V1ObjectMeta, type V1Secret } from '@kubernetes/client-node';
+import pLimit from 'p-limit';
+import type { ReleaseRecord, ReleaseStore, ReleaseSummary } from '../releases/types.js';
 import { AppStoreError } from '../domain/errors.js';
 import { fromKubeError, statusOf } from './kube-errors.js';
+import { MANAGED_BY, recordMetadata, releaseIdOf, secretName, STATE_LABEL, summaryOfMetadata, summaryOfRecord } from './release-summary.js';
 
-const MANAGED_BY = 'app.kubernetes.io/managed-by';
-const RELEASE_LABEL = 'appstore.io/release';
-const STATE_LABEL = 'appstore.io/state';
 const SECRET_TYPE = 'appstore.io/release.v1';
 const RECORD_KEY = 'record';
 /** Kubernetes' limit on a Secret's data (keys and decoded values). */
 const MAX_SECRET_BYTES = 1024 * 1024;
 /** Room for what a record gains after it is measured (a provisioned client, a longer timestamp). */
 const RECORD_MARGIN_BYTES = 64 * 1024;
+/** The API server answers with each object's metadata only (no data): a list costs the same whatever the values weigh. */
+const METADATA_ONLY = setHeaderOptions('Accept', 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1');
+/** Records read one by one at most this many at a time... */
+const READ_CONCURRENCY = 8;
+/** ...and above this many, one full list is cheaper than a read each (only the records asked for are decoded). */
+const READ_ONE_BY_ONE_UP_TO = 32;
 
 export class SecretReleaseStore implements ReleaseStore {
   constructor(
@@ -35,21 +46,55 @@ export class SecretReleaseStore implements ReleaseStore {
   }
 
   async get(id: string): Promise<ReleaseRecord | undefined> {
-    const secret = await this.read(id);
+    const secret = await this.readSecret(id);
     return secret ? parseRecord(secret) : undefined;
   }
 
   async list(): Promise<ReleaseRecord[]> {
-    try {
-      const secrets = await this.core.listNamespacedSecret({ namespace: this.namespace, labelSelector: `${MANAGED_BY}=appstore` });
-      return secrets.items.flatMap((s) => parseRecord(s) ?? []);
-    } catch (err) {
-      throw fromKubeError('list release records', err);
+    return (await this.listSecrets()).flatMap((s) => parseRecord(s) ?? []);
+  }
+
+  async summaries(): Promise<ReleaseSummary[]> {
+    const summaries: ReleaseSummary[] = [];
+    const older: string[] = [];
+    for (const meta of await this.listMetadata()) {
+      const summary = summaryOfMetadata(meta);
+      const id = releaseIdOf(meta);
+      if (summary) summaries.push(summary);
+      else if (id) older.push(id); // written before summaries: read it in full
     }
+    return [...summaries, ...(await this.read(older)).map(summaryOfRecord)];
+  }
+
+  async read(ids: readonly string[]): Promise<ReleaseRecord[]> {
+    if (ids.length === 0) return [];
+    if (ids.length > READ_ONE_BY_ONE_UP_TO) {
+      const wanted = new Set(ids);
+      const found = new Map<string, ReleaseRecord>();
+      for (const secret of await this.listSecrets()) {
+        const id = releaseIdOf(secret.metadata);
+        const record = id !== undefined && wanted.has(id) ? parseRecord(secret) : undefined;
+        if (record) found.set(record.id, record);
+      }
+      return ids.flatMap((id) => found.get(id) ?? []);
+    }
+    const limit = pLimit(READ_CONCURRENCY);
+    const records = await Promise.all(ids.map((id) => limit(() => this.get(id))));
+    return records.flatMap((r) => r ?? []);
+  }
+
+  async countByState(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const meta of await this.listMetadata()) {
+      // Every version wrote the state label; a Secret without one is not a record this store can use.
+      const state = meta.labels?.[STATE_LABEL];
+      if (state) counts[state] = (counts[state] ?? 0) + 1;
+    }
+    return counts;
   }
 
   async update(record: ReleaseRecord): Promise<void> {
-    const current = await this.read(record.id);
+    const current = await this.readSecret(record.id);
     if (!current) throw new AppStoreError('NotFound', `release record ${record.id} not found`);
     const body = this.toSecret(record);
     body.metadata = { ...body.metadata, resourceVersion: current.metadata?.resourceVersion };
@@ -73,7 +118,25 @@ export class SecretReleaseStore implements ReleaseStore {
     }
   }
 
-  private async read(id: string): Promise<V1Secret | undefined> {
+  private async listSecrets(): Promise<V1Secret[]> {
+    try {
+      return (await this.core.listNamespacedSecret({ namespace: this.namespace, labelSelector: `${MANAGED_BY}=appstore` })).items;
+    } catch (err) {
+      throw fromKubeError('list release records', err);
+    }
+  }
+
+  private async listMetadata(): Promise<V1ObjectMeta[]> {
+    try {
+      const list = await this.core.listNamespacedSecret({ namespace: this.namespace, labelSelector: `${MANAGED_BY}=appstore` }, METADATA_ONLY);
+      // An empty PartialObjectMetadataList comes back with items: null.
+      return (list.items ?? []).flatMap((item) => item.metadata ?? []);
+    } catch (err) {
+      throw fromKubeError('list release records', err);
+    }
+  }
+
+  private async readSecret(id: string): Promise<V1Secret | undefined> {
     try {
       return await this.core.readNamespacedSecret({ name: secretName(id), namespace: this.namespace });
     } catch (err) {
@@ -87,11 +150,7 @@ export class SecretReleaseStore implements ReleaseStore {
       apiVersion: 'v1',
       kind: 'Secret',
       type: SECRET_TYPE,
-      metadata: {
-        name: secretName(record.id),
-        namespace: this.namespace,
-        labels: { [MANAGED_BY]: 'appstore', [RELEASE_LABEL]: record.id, [STATE_LABEL]: record.state },
-      },
+      metadata: { name: secretName(record.id), namespace: this.namespace, ...recordMetadata(record) },
       data: { [RECORD_KEY]: Buffer.from(serialize(record)).toString('base64') },
     };
   }
@@ -99,10 +158,6 @@ export class SecretReleaseStore implements ReleaseStore {
 
 function serialize(record: ReleaseRecord): string {
   return JSON.stringify(record);
-}
-
-export function secretName(id: string): string {
-  return `appstore-release-${id}`;
 }
 
 function parseRecord(secret: V1Secret): ReleaseRecord | undefined {

@@ -6,6 +6,7 @@
  * catalog and the release records are read at scrape time from what they
  * already report about themselves.
  */
+import { LRUCache } from 'lru-cache';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** What the catalog reports about itself (structurally its status()), as far as metrics need it. */
@@ -27,14 +28,22 @@ export interface IdentityStatusSource {
   };
 }
 
-/** The release records, read at scrape time. */
-export type ReleaseRecordSource = () => Promise<ReadonlyArray<{ readonly state: string }>>;
+/** The number of release records in each state, read at scrape time (from metadata: never the records themselves). */
+export type ReleaseCountSource = () => Promise<Readonly<Record<string, number>>>;
+
+/** What one reconciliation pass reports about itself (structurally its ReconcileReport), as far as metrics need it. */
+export interface ReconcilePassReport {
+  readonly actions: ReadonlyArray<{ readonly action: string }>;
+  readonly failures: ReadonlyArray<{ readonly action: string }>;
+}
 
 export interface MetricsOptions {
   /** Node.js process metrics (CPU, memory, event loop lag, GC); on by default. */
   readonly defaultMetrics?: boolean;
   /** Clock for refresh ages, epoch milliseconds. */
   readonly now?: () => number;
+  /** How long one count of the release records serves scrapes (5 s by default, at least 1 ms): concurrent scrapes share one read. */
+  readonly releaseCountTtlMs?: number;
 }
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -49,9 +58,14 @@ export class Metrics {
   private readonly grpcDuration: Histogram<'method' | 'code'>;
   private readonly tillerDuration: Histogram<'operation' | 'outcome'>;
   private readonly tillerErrors: Counter<'operation' | 'code'>;
+  private readonly reconcilePasses: Counter<'outcome'>;
+  private readonly reconcileActions: Counter<'action'>;
+  private readonly reconcileFailures: Counter<'action'>;
+  private readonly releaseCountTtlMs: number;
 
   constructor(options: MetricsOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.releaseCountTtlMs = Math.max(1, options.releaseCountTtlMs ?? 5000); // lru-cache takes 0 for "forever"
     const registers = [this.registry];
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     this.httpRequests = new Counter({
@@ -93,6 +107,31 @@ export class Metrics {
       labelNames: ['operation', 'code'],
       registers,
     });
+    this.reconcilePasses = new Counter({
+      name: 'appstore_reconcile_passes_total',
+      help: 'Reconciliation passes, by outcome (ok; failed: the records or Tiller\'s releases could not be listed)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.reconcileActions = new Counter({
+      name: 'appstore_reconcile_actions_total',
+      help: 'Records (and unmanaged Tiller releases) reconciliation acted on or reported, by action',
+      labelNames: ['action'],
+      registers,
+    });
+    this.reconcileFailures = new Counter({
+      name: 'appstore_reconcile_failures_total',
+      help: 'Records reconciliation could not handle in a pass (tried again in the next), by the action that failed (read: reading the record)',
+      labelNames: ['action'],
+      registers,
+    });
+  }
+
+  /** A reconciliation pass ended: its report, or the error that failed it as a whole. */
+  observeReconcile(report: ReconcilePassReport | undefined): void {
+    this.reconcilePasses.inc({ outcome: report ? 'ok' : 'failed' });
+    for (const { action } of report?.actions ?? []) this.reconcileActions.inc({ action });
+    for (const { action } of report?.failures ?? []) this.reconcileFailures.inc({ action });
   }
 
   /** route is the route pattern (e.g. /releases/:id), never the raw path, to keep the label set bounded. */
@@ -223,24 +262,31 @@ export class Metrics {
     signIns('appstore_auth_rate_limited_total', 'Attempts refused unheard because their client had failed to sign in too often', (c) => c.limited);
   }
 
-  /** The number of releases the store keeps records of, by state, read at scrape time. */
-  watchReleases(records: ReleaseRecordSource): void {
+  /**
+   * The number of releases the store keeps records of, by state, read at scrape time. /metrics is public: one count
+   * serves every scrape for a few seconds, and scrapes that arrive while it is read wait for that same read.
+   */
+  watchReleases(counts: ReleaseCountSource): void {
+    const cache = new LRUCache<'counts', Readonly<Record<string, number>>>({
+      max: 1,
+      ttl: this.releaseCountTtlMs,
+      fetchMethod: () => counts(),
+    });
     new Gauge({
       name: 'appstore_releases',
       help: 'Release records the store keeps, by state (pending, deployed, deleting)',
       labelNames: ['state'],
       registers: [this.registry],
       async collect() {
-        let list: ReadonlyArray<{ state: string }>;
+        let read: Readonly<Record<string, number>> | undefined;
         try {
-          list = await records();
+          read = await cache.fetch('counts');
         } catch {
           return; // the API server did not answer: keep the last figures rather than fail the scrape
         }
+        if (!read) return;
         this.reset();
-        const counts: Record<string, number> = { pending: 0, deployed: 0, deleting: 0 };
-        for (const r of list) counts[r.state] = (counts[r.state] ?? 0) + 1;
-        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+        for (const [state, n] of Object.entries({ pending: 0, deployed: 0, deleting: 0, ...read })) this.set({ state }, n);
       },
     });
   }

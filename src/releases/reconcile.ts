@@ -10,30 +10,50 @@
  *   have made it): it is reported and left alone.
  * A record with an OAuth client is removed only once its client is deleted;
  * until then it stays (deleting, client delete-pending) and is retried.
+ *
+ * Each record is handled on its own, a few at a time and each within a time
+ * limit: one tenant's record that cannot be handled (a write the API server
+ * rejects, a call that hangs) is reported as a failure and tried again on the
+ * next pass, and never stops or delays the repair of anyone else's. Only a
+ * failing list (of the records or of Tiller's releases) fails the pass: that
+ * is an outage, not a bad record.
  */
+import pLimit from 'p-limit';
 import { ALL_STATUS_CODES } from '../tiller/index.js';
 import { AppStoreError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
 import { statusName } from './status-names.js';
 import type { ProvisionedClient } from '../provisioning/types.js';
-import type { Locks, ReleaseEngine, ReleaseRecord, ReleaseStore } from './types.js';
+import type { Locks, ReleaseEngine, ReleaseRecord, ReleaseStore, ReleaseSummary } from './types.js';
 
-export type ReconcileAction =
+/** What reconciliation sets out to do with a record (and reports when done). */
+export type ReconcileIntent =
   | 'completed-install'
   | 'removed-unstarted-install'
   | 'purged-failed-install'
   | 'completed-delete'
-  | 'removed-vanished-release'
-  | 'unmanaged-tiller-release'
-  | 'client-removal-pending';
+  | 'removed-vanished-release';
+
+export type ReconcileAction = ReconcileIntent | 'unmanaged-tiller-release' | 'client-removal-pending';
+
+export interface ReconcileFailure {
+  readonly id: string;
+  /** read: reading the record failed; otherwise the action that failed. */
+  readonly action: ReconcileIntent | 'read';
+  /** The error's message, shortened; never the record's values. */
+  readonly error: string;
+  readonly timedOut: boolean;
+}
 
 export interface ReconcileReport {
   readonly actions: ReadonlyArray<{ readonly id: string; readonly action: ReconcileAction; readonly tillerStatus?: string }>;
+  /** Records that could not be handled in this pass; each is tried again in the next. */
+  readonly failures: readonly ReconcileFailure[];
 }
 
-export async function reconcile(deps: {
+export interface ReconcileDeps {
   store: ReleaseStore;
-  engine: ReleaseEngine;
+  engine: Pick<ReleaseEngine, 'list' | 'uninstall'>;
   log: Logger;
   clients?: { remove(releaseId: string, client: ProvisionedClient): Promise<void> };
   /**
@@ -41,11 +61,22 @@ export async function reconcile(deps: {
    * listed, so that a change in flight (here or on another replica) is never taken for a crashed one.
    */
   locks?: Locks;
-}): Promise<ReconcileReport> {
+  /** Records handled at once (4 by default). */
+  concurrency?: number;
+  /** How long one record may take before it is reported as failed and left to the next pass (60 s by default). */
+  recordTimeoutMs?: number;
+}
+
+const MAX_ERROR_CHARS = 300;
+
+export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const { store, engine, log } = deps;
-  const [records, tillerReleases] = await Promise.all([store.list(), engine.list({ statusCodes: ALL_STATUS_CODES })]);
+  const [records, tillerReleases] = await Promise.all([store.summaries(), engine.list({ statusCodes: ALL_STATUS_CODES })]);
   const inTiller = new Map(tillerReleases.map((r) => [r.name, statusName(r.info?.status?.code)]));
   const actions: Array<ReconcileReport['actions'][number]> = [];
+  const failures: ReconcileFailure[] = [];
+  const intentFor = (record: Pick<ReleaseRecord, 'id' | 'state'>) => intent(record.state, inTiller.get(record.id), deps.locks !== undefined);
+
   const purge = async (id: string) => {
     try {
       await engine.uninstall(id, { purge: true, description: 'appstore reconciliation' });
@@ -73,58 +104,87 @@ export async function reconcile(deps: {
     return true;
   };
 
-  const reconcileOne = async (record: ReleaseRecord): Promise<void> => {
-    const tillerStatus = inTiller.get(record.id);
-    let action: ReconcileAction | undefined;
-    if (record.state === 'pending') {
-      if (tillerStatus === undefined) {
-        action = (await forget(record)) ? 'removed-unstarted-install' : 'client-removal-pending';
-      } else if (tillerStatus === 'DEPLOYED') {
-        await store.update({ ...record, state: 'deployed', updatedAt: new Date().toISOString() });
-        action = 'completed-install';
-      } else if (tillerStatus !== 'PENDING_INSTALL' || deps.locks) {
-        // PENDING_INSTALL under the release's lock means an abandoned install (Tiller v2 never resumes one whose
-        // Tiller died): installs hold the lock while Tiller works. Without locks, it may still be in flight.
-        await purge(record.id);
-        action = (await forget(record)) ? 'purged-failed-install' : 'client-removal-pending';
-      }
-    } else if (record.state === 'deleting') {
-      await purge(record.id);
-      action = (await forget(record)) ? 'completed-delete' : 'client-removal-pending';
-    } else if (tillerStatus === undefined || tillerStatus === 'DELETED') {
-      action = (await forget(record)) ? 'removed-vanished-release' : 'client-removal-pending';
+  const act = async (record: ReleaseRecord, action: ReconcileIntent): Promise<ReconcileAction> => {
+    if (action === 'completed-install') {
+      await store.update({ ...record, state: 'deployed', updatedAt: new Date().toISOString() });
+      return action;
     }
-    if (action) {
-      actions.push({ id: record.id, action, tillerStatus });
-      log.warn({ releaseId: record.id, action, tillerStatus }, 'reconciled release');
+    if (action === 'purged-failed-install' || action === 'completed-delete') await purge(record.id);
+    return (await forget(record)) ? action : 'client-removal-pending';
+  };
+
+  /** Reads the record again (under its lock) and acts if it is unchanged since it was listed. */
+  const handle = async (listed: ReleaseSummary, progress: { step: ReconcileFailure['action'] }) => {
+    const examine = async (): Promise<ReconcileAction | undefined> => {
+      const record = await store.get(listed.id);
+      if (record?.state !== listed.state || record.updatedAt !== listed.updatedAt) return undefined;
+      const action = intentFor(record);
+      if (!action) return undefined;
+      progress.step = action;
+      return act(record, action);
+    };
+    return deps.locks ? deps.locks.withLock(listed.id, examine) : examine();
+  };
+
+  const handleIsolated = async (listed: ReleaseSummary) => {
+    const progress: { step: ReconcileFailure['action'] } = { step: 'read' };
+    const timeoutMs = deps.recordTimeoutMs ?? 60_000;
+    const timeout = new AppStoreError('Unavailable', `reconciling release ${listed.id} took longer than ${timeoutMs} ms`);
+    try {
+      const action = await withTimeout(handle(listed, progress), timeoutMs, timeout);
+      if (!action) return;
+      const tillerStatus = inTiller.get(listed.id);
+      actions.push({ id: listed.id, action, tillerStatus });
+      log.warn({ releaseId: listed.id, action, tillerStatus }, 'reconciled release');
+    } catch (err) {
+      const error = AppStoreError.from(err);
+      // Busy: a change is in flight, or its holder died and the lock has not expired yet. Next time.
+      if (error.code === 'Conflict') return;
+      const failure: ReconcileFailure = { id: listed.id, action: progress.step, error: shorten(error.message), timedOut: err === timeout };
+      failures.push(failure);
+      log.warn({ releaseId: failure.id, action: failure.action, timedOut: failure.timedOut, err: failure.error }, 'release not reconciled; tried again on the next pass');
     }
   };
+
   // Only a record that may need an action is locked and read again: a deployed release Tiller has needs nothing, and
   // locking it would make a user's change in that moment a 409.
-  const mayNeedAction = (record: ReleaseRecord) => {
-    const tillerStatus = inTiller.get(record.id);
-    return record.state !== 'deployed' || tillerStatus === undefined || tillerStatus === 'DELETED';
-  };
-  for (const record of records.filter(mayNeedAction)) {
-    if (!deps.locks) {
-      await reconcileOne(record);
-      continue;
-    }
-    try {
-      await deps.locks.withLock(record.id, async () => {
-        const now = await store.get(record.id);
-        if (now?.state === record.state && now.updatedAt === record.updatedAt) await reconcileOne(record);
-      });
-    } catch (err) {
-      // Busy: a change is in flight, or its holder died and the lock has not expired yet. Next time.
-      if (AppStoreError.from(err).code !== 'Conflict') throw err;
-    }
-  }
+  const limit = pLimit(deps.concurrency ?? 4);
+  await Promise.all(records.filter((r) => intentFor(r) !== undefined).map((r) => limit(() => handleIsolated(r))));
+
   const known = new Set(records.map((r) => r.id));
   for (const [name, tillerStatus] of inTiller) {
     if (known.has(name)) continue;
     actions.push({ id: name, action: 'unmanaged-tiller-release', tillerStatus });
     log.info({ release: name, tillerStatus }, 'Tiller release not managed by appstore; left alone');
   }
-  return { actions };
+  return { actions, failures };
+}
+
+/** What a record in this state needs, given its release's status in Tiller (undefined: Tiller has none). */
+function intent(state: ReleaseRecord['state'], tillerStatus: string | undefined, locked: boolean): ReconcileIntent | undefined {
+  if (state === 'pending') {
+    if (tillerStatus === undefined) return 'removed-unstarted-install';
+    if (tillerStatus === 'DEPLOYED') return 'completed-install';
+    // PENDING_INSTALL under the release's lock means an abandoned install (Tiller v2 never resumes one whose
+    // Tiller died): installs hold the lock while Tiller works. Without locks, it may still be in flight.
+    if (tillerStatus !== 'PENDING_INSTALL' || locked) return 'purged-failed-install';
+    return undefined;
+  }
+  if (state === 'deleting') return 'completed-delete';
+  return tillerStatus === undefined || tillerStatus === 'DELETED' ? 'removed-vanished-release' : undefined;
+}
+
+/** The work goes on in the background after a timeout; only the pass stops waiting for it. */
+async function withTimeout<T>(work: Promise<T>, ms: number, timeout: Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(timeout), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function shorten(message: string): string {
+  const line = message.split('\n')[0] ?? '';
+  return line.length > MAX_ERROR_CHARS ? `${line.slice(0, MAX_ERROR_CHARS)}…` : line;
 }

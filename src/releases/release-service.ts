@@ -196,11 +196,15 @@ export class ReleaseService {
   }
 
   async list(principal: Principal, page: { limit?: number; offset?: number }): Promise<{ releases: ReleaseRecord[]; total: number }> {
-    const all = (await this.deps.store.list())
+    // Access is decided on summaries; values are read only for the page returned, never for other tenants' releases.
+    const all = (await this.deps.store.summaries())
       .filter((r) => r.state !== 'deleting' && this.deps.access.canSee(principal, r))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
     const offset = page.offset ?? 0;
-    const releases = all.slice(offset, page.limit === undefined ? undefined : offset + page.limit);
+    const onPage = all.slice(offset, page.limit === undefined ? undefined : offset + page.limit);
+    const releases = (await this.deps.store.read(onPage.map((r) => r.id))).filter(
+      (r) => r.state !== 'deleting' && this.deps.access.canSee(principal, r), // changed since it was listed
+    );
     return { releases, total: all.length };
   }
 

@@ -28,11 +28,24 @@ export interface ReleaseRecord {
   readonly provisioned?: ProvisionedClient;
 }
 
+/**
+ * What access decisions, listing order and reconciliation need of a record, readable without its values: listing
+ * every tenant's releases must not read every tenant's values.
+ */
+export type ReleaseSummary = Pick<ReleaseRecord, 'id' | 'owner' | 'adminGroups' | 'state' | 'createdAt' | 'updatedAt'>;
+
 export interface ReleaseStore {
   /** Fails with AlreadyExists when a record of that id exists. */
   create(record: ReleaseRecord): Promise<void>;
   get(id: string): Promise<ReleaseRecord | undefined>;
+  /** Every record in full, values included; prefer summaries() and read() where the values of all are not needed. */
   list(): Promise<ReleaseRecord[]>;
+  /** Every record's summary; a record that cannot be read is left out. */
+  summaries(): Promise<ReleaseSummary[]>;
+  /** These records in full, in the order given; ids without a (readable) record are left out. */
+  read(ids: readonly string[]): Promise<ReleaseRecord[]>;
+  /** How many records there are in each state, from what is known without reading any record's contents. */
+  countByState(): Promise<Record<string, number>>;
   update(record: ReleaseRecord): Promise<void>;
   delete(id: string): Promise<void>;
   /** The bytes a record takes in its storage object, and the most that object may hold (less a margin for what is added later). */

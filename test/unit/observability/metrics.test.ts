@@ -116,14 +116,51 @@ test('the identity files and failed sign-ins are read at scrape time', async () 
 });
 
 test('releases are counted by state at scrape time; a failed read keeps the last figures', async () => {
-  const metrics = new Metrics({ defaultMetrics: false });
-  let records: Promise<Array<{ state: string }>> = Promise.resolve([{ state: 'deployed' }, { state: 'deployed' }, { state: 'pending' }]);
-  metrics.watchReleases(() => records);
+  const metrics = new Metrics({ defaultMetrics: false, releaseCountTtlMs: 1 });
+  let counts: () => Promise<Record<string, number>> = async () => ({ deployed: 2, pending: 1 });
+  metrics.watchReleases(() => counts());
+  const later = () => new Promise((resolve) => setTimeout(resolve, 10));
   expect(await value(metrics, 'appstore_releases', { state: 'deployed' })).toBe(2);
   expect(await value(metrics, 'appstore_releases', { state: 'pending' })).toBe(1);
   expect(await value(metrics, 'appstore_releases', { state: 'deleting' })).toBe(0);
-  records = Promise.reject(new Error('API server down'));
+  counts = () => Promise.reject(new Error('API server down'));
+  await later();
   expect(await value(metrics, 'appstore_releases', { state: 'deployed' })).toBe(2);
+  counts = async () => ({ deployed: 3 });
+  await later();
+  expect(await value(metrics, 'appstore_releases', { state: 'deployed' })).toBe(3);
+});
+
+test('concurrent scrapes share one count of the releases, and it serves later scrapes for a few seconds', async () => {
+  const metrics = new Metrics({ defaultMetrics: false, releaseCountTtlMs: 60_000 });
+  let reads = 0;
+  let release: (counts: Record<string, number>) => void = () => undefined;
+  metrics.watchReleases(() => {
+    reads += 1;
+    return new Promise((resolve) => (release = resolve));
+  });
+  const scrapes = Array.from({ length: 60 }, () => metrics.text());
+  await new Promise((resolve) => setImmediate(resolve));
+  release({ deployed: 12 });
+  const texts = await Promise.all(scrapes);
+  expect(reads).toBe(1);
+  expect(texts.every((t) => t.includes('appstore_releases{state="deployed"} 12'))).toBe(true);
+  await metrics.text();
+  expect(reads).toBe(1);
+});
+
+test('reconciliation passes, actions and per-record failures are counted', async () => {
+  const metrics = new Metrics({ defaultMetrics: false });
+  metrics.observeReconcile({
+    actions: [{ action: 'completed-install' }, { action: 'completed-install' }, { action: 'unmanaged-tiller-release' }],
+    failures: [{ action: 'completed-install' }, { action: 'read' }],
+  });
+  metrics.observeReconcile(undefined);
+  expect(await value(metrics, 'appstore_reconcile_passes_total', { outcome: 'ok' })).toBe(1);
+  expect(await value(metrics, 'appstore_reconcile_passes_total', { outcome: 'failed' })).toBe(1);
+  expect(await value(metrics, 'appstore_reconcile_actions_total', { action: 'completed-install' })).toBe(2);
+  expect(await value(metrics, 'appstore_reconcile_failures_total', { action: 'completed-install' })).toBe(1);
+  expect(await value(metrics, 'appstore_reconcile_failures_total', { action: 'read' })).toBe(1);
 });
 
 test('the exposition text is Prometheus text format', async () => {
