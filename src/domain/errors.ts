@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'Unauthenticated'
   | 'Conflict'
   | 'FailedPrecondition'
+  /** Too many requests of this caller at once (HTTP 429 with Retry-After); details.retryAfterSeconds says when to try again. */
+  | 'ResourceExhausted'
   | 'Unavailable'
   | 'Internal';
 

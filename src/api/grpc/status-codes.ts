@@ -14,6 +14,7 @@ const GRPC_STATUS: Record<ErrorCode, status> = {
   Unauthenticated: status.UNAUTHENTICATED,
   Conflict: status.ABORTED,
   FailedPrecondition: status.FAILED_PRECONDITION,
+  ResourceExhausted: status.RESOURCE_EXHAUSTED,
   Unavailable: status.UNAVAILABLE,
   Internal: status.INTERNAL,
 };
@@ -24,6 +25,8 @@ export function toServiceError(err: unknown): Partial<ServiceError> {
   metadata.set('appstore-error-code', appErr.code);
   const fields = appErr.details.fields;
   if (fields) metadata.set('appstore-error-fields-bin', Buffer.from(JSON.stringify(fields)));
+  const retryAfter = appErr.details.retryAfterSeconds;
+  if (typeof retryAfter === 'number') metadata.set('retry-after', String(retryAfter));
   return {
     code: GRPC_STATUS[appErr.code],
     details: appErr.code === 'Internal' && !(err instanceof AppStoreError) ? 'internal error' : appErr.message,

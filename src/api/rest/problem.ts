@@ -14,6 +14,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   Unauthenticated: 401,
   Conflict: 409,
   FailedPrecondition: 409,
+  ResourceExhausted: 429,
   Unavailable: 503,
   Internal: 500,
 };
@@ -28,6 +29,7 @@ const TITLES: Record<number, string> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -62,7 +64,15 @@ export function problemOf(err: unknown, instance?: string, requestId?: string): 
     ...(requestId ? { requestId } : {}),
     ...(appErr.details.fields ? { errors: appErr.details.fields } : {}),
     ...(typeof appErr.details.parameter === 'string' ? { parameter: appErr.details.parameter } : {}),
+    ...(isQuota(appErr.details.quota) ? { quota: appErr.details.quota } : {}),
+    ...(typeof appErr.details.retryAfterSeconds === 'number' ? { retryAfterSeconds: appErr.details.retryAfterSeconds } : {}),
   };
+}
+
+/** The quota a refusal names (releases-per-user, releases-per-group), its limit and usage: see releases/release-quotas.ts. */
+function isQuota(value: unknown): value is { name: string; limit: number; used: number; group?: string } {
+  const q = value as { name?: unknown; limit?: unknown; used?: unknown } | undefined;
+  return typeof q === 'object' && q !== null && typeof q.name === 'string' && typeof q.limit === 'number' && typeof q.used === 'number';
 }
 
 /** A problem that is not a domain error (body too large, malformed JSON, unknown route). */
@@ -83,5 +93,6 @@ export function sendProblem(res: Response, problem: Problem, err?: unknown): voi
     res.setHeader('WWW-Authenticate', typeof hint === 'string' ? hint : 'Bearer realm="appstore"');
   }
   if (problem.status === 503) res.setHeader('Retry-After', '5');
+  if (problem.status === 429) res.setHeader('Retry-After', String(typeof problem.retryAfterSeconds === 'number' ? problem.retryAfterSeconds : 1));
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
