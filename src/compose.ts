@@ -21,7 +21,12 @@ import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { observeTillerCalls } from './observability/tiller-calls.js';
 import { createProvisioner, KubeClientSecretStore, loadProvisioningConfig, ReleaseClients } from './provisioning/index.js';
+import { ChangeAdmission } from './releases/change-admission.js';
+import { CHANGE_COST, FairEngine } from './releases/fair-engine.js';
 import { InProcessLocks } from './releases/in-process-locks.js';
+import { loadLimitsConfig } from './releases/limits-config.js';
+import { ReleaseQuotas } from './releases/release-quotas.js';
+import { TillerBudget } from './releases/tiller-budget.js';
 import { reconcile, type ReconcileReport } from './releases/reconcile.js';
 import { ReleaseService } from './releases/release-service.js';
 import { TillerClient } from './tiller/index.js';
@@ -59,9 +64,21 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     local: new InProcessLocks(),
     log: log.child({ component: 'locks' }),
   });
+  const limits = loadLimitsConfig(env);
+  const quotas = new ReleaseQuotas(store, limits.quotas);
+  const { qps, burst } = limits.tillerStorage;
+  const budget = qps > 0 ? new TillerBudget({ rate: qps, burst, reserve: CHANGE_COST }) : undefined;
+  // Changes reach Tiller through a fair queue paced against its storage budget; reconciliation's too.
+  const engine = new FairEngine(tiller, { concurrency: limits.engineConcurrency, budget });
+  const admission = new ChangeAdmission({
+    maxInFlightPerUser: limits.maxChangesInFlightPerUser,
+    quotas,
+    retryAfterSeconds: () => engine.retryAfterSeconds(),
+  });
   const releases = new ReleaseService({
     catalog,
-    engine: tiller,
+    engine,
+    admission,
     store,
     access: identity.access,
     locks,
@@ -75,6 +92,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     catalog,
     releases,
     namespacesFor: (principal) => identity.access.namespacesFor(principal),
+    quotaUsage: (principal) => quotas.usage(principal),
   });
   const authenticate = (credentials: Parameters<typeof identity.authenticate>[0]) => identity.authenticate(credentials);
   const rest = createRestApp({
@@ -100,7 +118,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
 
   await ensureNamespace(kube.core, config.namespace);
   void catalog.start();
-  const runReconcile = () => reconcile({ store, engine: tiller, clients, locks, log: log.child({ component: 'reconcile' }) });
+  const runReconcile = () => reconcile({ store, engine, clients, locks, log: log.child({ component: 'reconcile' }) });
   await runReconcile().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reconciliation at start failed; it runs again later'));
   const timer = setInterval(() => {
     runReconcile().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reconciliation failed'));

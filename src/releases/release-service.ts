@@ -15,6 +15,7 @@ import type { Principal } from '../domain/principal.js';
 import type { Catalog } from '../catalog/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProvisioningAuth, ReleaseClients } from '../provisioning/index.js';
+import type { ChangeAdmission } from './change-admission.js';
 import { ReleaseClientSteps } from './release-client-steps.js';
 import { isReleaseId, newReleaseId } from './release-ids.js';
 import { describeStatus, type ReleaseStatusView } from './release-status.js';
@@ -70,6 +71,8 @@ export interface ReleaseServiceDeps {
   readonly audit: Audit;
   /** The OAuth clients charts declare (resources.yaml); none are made without. */
   readonly clients?: ReleaseClients;
+  /** Fair share and quotas, checked before a change starts (change-admission.ts); none without. */
+  readonly admission?: Pick<ChangeAdmission, 'admit'>;
   /** Attempts at a free id before giving up. */
   readonly idAttempts?: number;
 }
@@ -86,7 +89,7 @@ export class ReleaseService {
   /** `auth` carries the caller's token to providers that act for the user (Dataporten clientadm). */
   async install(principal: Principal, input: InstallInput, auth: ProvisioningAuth = {}): Promise<{ record: ReleaseRecord; manifest?: string; notes?: string }> {
     if (input.dryRun) return this.doInstall(principal, input, auth);
-    return this.audited(principal, 'install', undefined, input.namespace, () => this.doInstall(principal, input, auth), (r) => r.record.id);
+    return this.audited(principal, 'install', undefined, input.namespace, () => this.doInstall(principal, input, auth), (r) => r.record.id, input.adminGroups);
   }
 
   private async doInstall(principal: Principal, input: InstallInput, auth: ProvisioningAuth): Promise<{ record: ReleaseRecord; manifest?: string; notes?: string }> {
@@ -318,14 +321,15 @@ export class ReleaseService {
     namespace: string | undefined,
     change: () => Promise<T>,
     idOf?: (result: T) => string,
+    adminGroups?: readonly string[],
   ): Promise<T> {
     try {
-      const result = await change();
+      const result = await (this.deps.admission ? this.deps.admission.admit(principal, { action, adminGroups }, change) : change());
       this.deps.audit.record({ principal, action, releaseId: idOf ? idOf(result) : releaseId, namespace, outcome: 'succeeded' });
       return result;
     } catch (err) {
       const failure = AppStoreError.from(err);
-      const denied = failure.code === 'PermissionDenied' || failure.code === 'NotFound';
+      const denied = failure.code === 'PermissionDenied' || failure.code === 'NotFound' || failure.code === 'ResourceExhausted';
       this.deps.audit.record({ principal, action, releaseId, namespace, outcome: denied ? 'denied' : 'failed', reason: failure.message });
       throw err;
     }
