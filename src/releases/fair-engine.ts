@@ -13,10 +13,12 @@ import type { TillerBudget } from './tiller-budget.js';
 import type { ReleaseEngine } from './types.js';
 
 /**
- * Tiller storage requests of one change, as measured on Tiller v2.17 (make
- * bench: back-to-back installs take ~1 s each once its limiter's burst is
- * spent, i.e. ~5 requests at 5 a second); upgrades, rollbacks and purging
- * deletes read the history and write two revisions, about as many.
+ * Tiller storage requests of one change on Tiller v2.17: an install makes
+ * four (name check, history-max check, create, update), an upgrade or a
+ * rollback five or six (it also marks the previous revision superseded), a
+ * purging delete three plus one per revision. Costed high rather than low:
+ * too high only slows a flood by a fifth, too low lets it drain the bucket
+ * this model exists to keep from draining.
  */
 export const CHANGE_COST = 5;
 /** A read of Tiller's storage (history, content, list, a dry run's name check). */
