@@ -10,7 +10,9 @@
  * (catalog loads), BENCH_ROUNDS (sequential installs), BENCH_CONCURRENT,
  * BENCH_STATUS_CALLS, BENCH_FLOODERS (installs the flooding user keeps going).
  * BENCH_ONLY=fair-share runs only the starvation scenario and prints it,
- * without writing docs/BENCHMARKS.md.
+ * without writing docs/BENCHMARKS.md; BENCH_STORE_ENV (`K=V,K=V`) then sets
+ * more of the store's environment, e.g. APPSTORE_TILLER_STORAGE_QPS=0 to
+ * compare without pacing.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -123,7 +125,8 @@ async function main(): Promise<void> {
     await ensureNamespace(kubeClients(env), namespace);
     const storeOptions = { namespace: 'appstore-bench', deployNamespaces: [namespace], compiled: true, logFile };
     if (process.env.BENCH_ONLY === 'fair-share') {
-      store = await startChildStore(env, storeOptions);
+      const extraEnv = Object.fromEntries((process.env.BENCH_STORE_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('=', 2)));
+      store = await startChildStore(env, { ...storeOptions, extraEnv });
       console.error('[bench] one user installs while another floods');
       const fairShare = await runFairShareBench(store.url, { namespace, rounds: options.rounds, flooders: options.flooders });
       console.log(fairShareRow(fairShare).join(' | '));

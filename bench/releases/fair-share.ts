@@ -75,6 +75,8 @@ export async function runFairShareBench(storeUrl: string, options: FairShareOpti
       made.push({ id: String(res.json.id), user: victim });
     });
   try {
+    // Warm-up: the store fetches and caches the archive, as a running store would have.
+    await victimInstall();
     const idle: number[] = [];
     for (let i = 0; i < options.rounds; i++) {
       await sleep(TILLER_REFILL_MS);
