@@ -8,7 +8,11 @@
  * Knobs (environment): BENCH_CHARTS, BENCH_VERSIONS (synthetic catalog size),
  * BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_QUERY (HTTP load), BENCH_LOADS
  * (catalog loads), BENCH_ROUNDS (sequential installs), BENCH_CONCURRENT,
- * BENCH_STATUS_CALLS.
+ * BENCH_STATUS_CALLS, BENCH_FLOODERS (installs the flooding user keeps going).
+ * BENCH_ONLY=fair-share runs only the starvation scenario and prints it,
+ * without writing docs/BENCHMARKS.md; BENCH_STORE_ENV (`K=V,K=V`) then sets
+ * more of the store's environment, e.g. APPSTORE_TILLER_STORAGE_QPS=0 to
+ * compare without pacing.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +25,7 @@ import { createLogger } from '../src/observability/logger.js';
 import { ensureNamespace, kubeClients } from '../test/integration/kube.js';
 import { startChildStore, type ChildStore } from '../test/integration/operate-child-store.js';
 import { compareCatalogHttp, loadCatalog, startSyntheticRepo, type HttpComparison } from './catalog/run.js';
+import { runFairShareBench, type FairShareReport } from './releases/fair-share.js';
 import { runReleasesBench, serveManyChart, type ReleasesBenchReport } from './releases/measure.js';
 import { envNumber, processMemory, startServices, stats, timeEach, type Stats } from './services.js';
 
@@ -35,6 +40,7 @@ const options = {
   rounds: count('BENCH_ROUNDS', 10),
   concurrent: count('BENCH_CONCURRENT', 20),
   statusCalls: count('BENCH_STATUS_CALLS', 200),
+  flooders: count('BENCH_FLOODERS', 25),
 };
 const namespace = 'bench';
 const settle = () => new Promise((resolve) => setTimeout(resolve, 3000));
@@ -56,6 +62,7 @@ interface Report {
   readonly load: { readonly catalog: Stats; readonly parse: Stats; readonly catalogStall: Stats; readonly parseStall: Stats };
   readonly http: readonly HttpComparison[];
   readonly releases: ReleasesBenchReport;
+  readonly fairShare: FairShareReport;
   readonly memory: Memory;
 }
 
@@ -117,6 +124,14 @@ async function main(): Promise<void> {
   try {
     await ensureNamespace(kubeClients(env), namespace);
     const storeOptions = { namespace: 'appstore-bench', deployNamespaces: [namespace], compiled: true, logFile };
+    if (process.env.BENCH_ONLY === 'fair-share') {
+      const extraEnv = Object.fromEntries((process.env.BENCH_STORE_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('=', 2)));
+      store = await startChildStore(env, { ...storeOptions, extraEnv });
+      console.error('[bench] one user installs while another floods');
+      const fairShare = await runFairShareBench(store.url, { namespace, rounds: options.rounds, flooders: options.flooders });
+      console.log(fairShareRow(fairShare).join(' | '));
+      return;
+    }
 
     console.error('[bench] catalog loads');
     const load = await measureLoads(synthetic.url);
@@ -140,6 +155,8 @@ async function main(): Promise<void> {
 
     console.error('[bench] releases against the helm CLI');
     const releases = await runReleasesBench(env, store.url, many.url, { ...options, namespace });
+    console.error('[bench] one user installs while another floods');
+    const fairShare = await runFairShareBench(store.url, { namespace, rounds: options.rounds, flooders: options.flooders });
     const end = processMemory(pid);
 
     const report: Report = {
@@ -149,6 +166,7 @@ async function main(): Promise<void> {
       load,
       http,
       releases,
+      fairShare,
       memory: { sampleOnlyMb, catalogLoadedMb, afterHttpMb, afterReleasesMb: end.rssMb, peakMb: end.peakRssMb },
     };
     const markdown = render(report);
@@ -175,6 +193,20 @@ function commit(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** One user's installs while another floods, against the same user's installs on an idle Tiller. */
+function fairShareRow(s: FairShareReport): string[] {
+  const ratio = s.victimFlooded.p50 / s.victimIdle.p50;
+  return [
+    `POST /releases by one user while another keeps ${s.flooders} installs going (${s.floodInstalled} installed in ${f(s.floodSeconds)} s, ` +
+      `${s.floodRefused} answers 429)`,
+    msCell(s.victimFlooded),
+    'the same user\'s POST /releases, idle Tiller, same pause before each',
+    msCell(s.victimIdle),
+    `${f(ratio, 2)}×`,
+    `≤ 2×: ${verdict(ratio <= 2)}`,
+  ];
 }
 
 function render(r: Report): string {
@@ -233,13 +265,14 @@ function render(r: Report): string {
       '',
     ],
     [
-      `${concurrent.n} concurrent POST /releases: ${concurrent.storeSucceeded}/${concurrent.n} succeeded`,
+      `${concurrent.n} concurrent POST /releases by one user: ${concurrent.storeSucceeded}/${concurrent.n} succeeded (${concurrent.storeRefused} answers 429, each retried after its Retry-After)`,
       `${f(concurrent.storeMs)} (all)`,
       `${concurrent.n} concurrent \`helm install\`: ${concurrent.helmSucceeded}/${concurrent.n} succeeded`,
       `${f(concurrent.helmMs)} (all)`,
       `${f(concurrent.storeMs / concurrent.helmMs, 2)}×`,
       `all succeed: ${verdict(concurrent.storeSucceeded === concurrent.n)}`,
     ],
+    fairShareRow(r.fairShare),
     [
       `GET /releases/{id}/status, ${status.resources} resources`,
       msCell(status.store),
@@ -261,7 +294,8 @@ function render(r: Report): string {
     `- The store: \`node dist/src/main.js\` as its own process, logging at info to a file, static token authentication`,
     `- Load: ${options.connections} connections, ${options.durationSeconds} s per side in two alternating rounds after 1 s of warm-up (autocannon); ` +
       `${options.loads} catalog loads; ${options.rounds} sequential installs per side and phase, interleaved (idle Tiller: 2.2 s pause before each); ` +
-      `${options.statusCalls} status calls (helm: ${Math.min(options.statusCalls, 20)})`,
+      `${options.statusCalls} status calls (helm: ${Math.min(options.statusCalls, 20)}); ` +
+      `starvation: ${options.rounds} installs of one user per phase (2.2 s pause before each), the other user keeping ${options.flooders} installs going`,
     '',
     'Times are p50 / p99 in milliseconds (for counts of five or fewer, p99 is the maximum). Ratio: the store ÷ its baseline, on p50 or on requests per second.',
     '',

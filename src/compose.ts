@@ -24,7 +24,12 @@ import { Metrics } from './observability/metrics.js';
 import { observeTillerCalls } from './observability/tiller-calls.js';
 import { createProvisioner, KubeClientSecretStore, loadProvisioningConfig, ReleaseClients } from './provisioning/index.js';
 import { ClusterScope } from './releases/cluster-scope.js';
+import { ChangeAdmission } from './releases/change-admission.js';
+import { CHANGE_COST, FairEngine } from './releases/fair-engine.js';
 import { InProcessLocks } from './releases/in-process-locks.js';
+import { loadLimitsConfig } from './releases/limits-config.js';
+import { ReleaseQuotas } from './releases/release-quotas.js';
+import { TillerBudget } from './releases/tiller-budget.js';
 import { reconcile, type ReconcileReport } from './releases/reconcile.js';
 import { ReleaseService } from './releases/release-service.js';
 import { TenancyCheck } from './releases/tenancy-check.js';
@@ -72,9 +77,21 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     admission: new KubePodAdmission(kube.core),
     allowsClusterScoped,
   });
+  const limits = loadLimitsConfig(env);
+  const quotas = new ReleaseQuotas(store, limits.quotas);
+  const { qps, burst } = limits.tillerStorage;
+  const budget = qps > 0 ? new TillerBudget({ rate: qps, burst, reserve: CHANGE_COST }) : undefined;
+  // Changes reach Tiller through a fair queue paced against its storage budget; reconciliation's too.
+  const engine = new FairEngine(tiller, { concurrency: limits.engineConcurrency, budget });
+  const admission = new ChangeAdmission({
+    maxInFlightPerUser: limits.maxChangesInFlightPerUser,
+    quotas,
+    retryAfterSeconds: () => engine.retryAfterSeconds(),
+  });
   const releases = new ReleaseService({
     catalog,
-    engine: tiller,
+    engine,
+    admission,
     store,
     access: identity.access,
     locks,
@@ -91,6 +108,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     releases,
     namespacesFor: (principal) => identity.access.namespacesFor(principal),
     clusterScope: new ClusterScope({ catalog, engine: tiller, tenancy, allowsClusterScoped, namespace: config.namespace }),
+    quotaUsage: (principal) => quotas.usage(principal),
   });
   const authenticate = (credentials: Parameters<typeof identity.authenticate>[0]) => identity.authenticate(credentials);
   const rest = createRestApp({
@@ -120,7 +138,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
   void catalog.start();
   const runReconcile = async () => {
     try {
-      const report = await reconcile({ store, engine: tiller, clients, locks, log: log.child({ component: 'reconcile' }) });
+      const report = await reconcile({ store, engine, clients, locks, log: log.child({ component: 'reconcile' }) });
       metrics.observeReconcile(report);
       return report;
     } catch (err) {

@@ -13,9 +13,12 @@ export type ErrorCode =
   | 'Unauthenticated'
   | 'Conflict'
   | 'FailedPrecondition'
-  | 'Unavailable'
-  /** The caller has used up a limit (too many failed sign-ins); details.retryAfterSeconds says for how long. */
+  /**
+   * The caller has used up a limit (too many changes at once, too many failed sign-ins): HTTP 429;
+   * details.retryAfterSeconds says when to try again.
+   */
   | 'ResourceExhausted'
+  | 'Unavailable'
   | 'Internal';
 
 export interface ErrorDetails {

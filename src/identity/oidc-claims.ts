@@ -23,6 +23,7 @@ export function principalFromClaims(
   return {
     id: subject,
     ...(name !== undefined && { name }),
+    ...(typeof claims.email === 'string' && { email: claims.email }),
     groups: groupsFromClaim(claims, groupsClaim),
     kind: 'user',
     source,

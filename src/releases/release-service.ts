@@ -18,6 +18,7 @@ import type { Catalog } from '../catalog/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProvisioningAuth, ReleaseClients } from '../provisioning/index.js';
 import { InputLimits } from './input-limits.js';
+import type { ChangeAdmission } from './change-admission.js';
 import { ReleaseClientSteps } from './release-client-steps.js';
 import { isReleaseId, newReleaseId } from './release-ids.js';
 import { describeStatus, type ReleaseStatusView } from './release-status.js';
@@ -74,6 +75,8 @@ export interface ReleaseServiceDeps {
   readonly audit: Audit;
   /** The OAuth clients charts declare (resources.yaml); none are made without. */
   readonly clients?: ReleaseClients;
+  /** Fair share and quotas, checked before a change starts (change-admission.ts); none without. */
+  readonly admission?: Pick<ChangeAdmission, 'admit'>;
   /** Attempts at a free id before giving up. */
   readonly idAttempts?: number;
   /**
@@ -106,7 +109,7 @@ export class ReleaseService {
         throw err;
       });
     }
-    return this.audited(principal, 'install', undefined, input.namespace, () => this.doInstall(principal, input, auth), (r) => r.record.id);
+    return this.audited(principal, 'install', undefined, input.namespace, () => this.doInstall(principal, input, auth), (r) => r.record.id, input.adminGroups);
   }
 
   private async doInstall(principal: Principal, input: InstallInput, auth: ProvisioningAuth): Promise<{ record: ReleaseRecord; manifest?: string; notes?: string }> {
@@ -352,14 +355,15 @@ export class ReleaseService {
     namespace: string | undefined,
     change: () => Promise<T>,
     idOf?: (result: T) => string,
+    adminGroups?: readonly string[],
   ): Promise<T> {
     try {
-      const result = await change();
+      const result = await (this.deps.admission ? this.deps.admission.admit(principal, { action, adminGroups }, change) : change());
       this.deps.audit.record({ principal, action, releaseId: idOf ? idOf(result) : releaseId, namespace, outcome: 'succeeded' });
       return result;
     } catch (err) {
       const failure = AppStoreError.from(err);
-      const denied = failure.code === 'PermissionDenied' || failure.code === 'NotFound' || failure.details.tenancy === true;
+      const denied = failure.code === 'PermissionDenied' || failure.code === 'NotFound' || failure.code === 'ResourceExhausted' || failure.details.tenancy === true;
       this.deps.audit.record({ principal, action, releaseId, namespace, outcome: denied ? 'denied' : 'failed', reason: failure.message });
       throw err;
     }

@@ -25,7 +25,13 @@ let records: SecretReleaseStore;
 
 beforeAll(async () => {
   await ensureNamespace(kube, namespace);
-  running = await startStore(env, { namespace: storeNamespace, deployNamespaces: [namespace] });
+  // One user's load on purpose: the per-user limits (changes in flight, releases), which would refuse most of it with
+  // 429 and 403 (releases-limits.test.ts), are off, so that every change reaches the locks this test is about.
+  running = await startStore(env, {
+    namespace: storeNamespace,
+    deployNamespaces: [namespace],
+    extraEnv: { APPSTORE_MAX_CHANGES_IN_FLIGHT_PER_USER: '0', APPSTORE_QUOTA_RELEASES_PER_USER: '0' },
+  });
   call = api(running.url);
   records = new SecretReleaseStore(kube.core, storeNamespace);
 });

@@ -150,6 +150,7 @@ describe('a release through its whole life, as alice', () => {
 
   test('namespaces, a dry run, then an install', async () => {
     expect((await conformant('GET', '/namespaces', {}, { user: 'alice' })).json).toContain(namespace);
+    expect((await conformant('GET', '/me', {}, { user: 'alice' })).json).toMatchObject({ id: 'alice', namespaces: [namespace] });
     const body = { application: 'sample/hello', version: '1.0.0', namespace, adminGroups: ['fc:org:example.org'], values: { replicaCount: 2 } };
     const dry = await conformant('POST', '/releases', {}, { user: 'alice', body }, '?dryRun=true');
     expect(dry.status).toBe(200);
@@ -185,6 +186,7 @@ describe('a release through its whole life, as alice', () => {
   test('errors on the way are declared problems', async () => {
     expect((await conformant('GET', '/releases', {})).status).toBe(401);
     expect((await conformant('GET', '/namespaces', {})).status).toBe(401);
+    expect((await conformant('GET', '/me', {})).status).toBe(401);
     expect((await conformant('GET', '/releases/{id}', { id }, { user: 'carol' })).status).toBe(404);
     expect((await conformant('GET', '/releases/{id}/status', { id }, { user: 'carol' })).status).toBe(404);
     expect((await conformant('GET', '/releases/{id}/history', { id: 'no-such-release' }, { user: 'alice' })).status).toBe(404);

@@ -270,6 +270,43 @@ export interface ListNamespacesResponse {
   namespaces: string[];
 }
 
+export interface GetMeRequest {
+}
+
+/** How much of a quota is used; limit 0 means unlimited. */
+export interface QuotaUsage {
+  used: number;
+  limit: number;
+}
+
+/** A group's share: the releases that name the group in admin_groups. */
+export interface GroupQuotaUsage {
+  group: string;
+  used: number;
+  limit: number;
+}
+
+export interface Me {
+  id: string;
+  /** Empty when the identity provider gives none. */
+  name: string;
+  email: string;
+  groups: string[];
+  /** The namespaces the caller may deploy into. */
+  namespaces: string[];
+  quotas?: Quotas | undefined;
+}
+
+/** The caller's usage of the release quotas. */
+export interface Quotas {
+  /** Releases the caller owns. */
+  releases?:
+    | QuotaUsage
+    | undefined;
+  /** One entry per group of the caller. */
+  groups: GroupQuotaUsage[];
+}
+
 function createBaseMaintainer(): Maintainer {
   return { name: "", email: "", url: "" };
 }
@@ -3581,6 +3618,486 @@ export const ListNamespacesResponse: MessageFns<ListNamespacesResponse> = {
   },
 };
 
+function createBaseGetMeRequest(): GetMeRequest {
+  return {};
+}
+
+export const GetMeRequest: MessageFns<GetMeRequest> = {
+  encode(_: GetMeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetMeRequest {
+    return {};
+  },
+
+  toJSON(_: GetMeRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetMeRequest>, I>>(base?: I): GetMeRequest {
+    return GetMeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetMeRequest>, I>>(_: I): GetMeRequest {
+    const message = createBaseGetMeRequest();
+    return message;
+  },
+};
+
+function createBaseQuotaUsage(): QuotaUsage {
+  return { used: 0, limit: 0 };
+}
+
+export const QuotaUsage: MessageFns<QuotaUsage> = {
+  encode(message: QuotaUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.used !== 0) {
+      writer.uint32(8).int32(message.used);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QuotaUsage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuotaUsage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.used = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QuotaUsage {
+    return {
+      used: isSet(object.used) ? globalThis.Number(object.used) : 0,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: QuotaUsage): unknown {
+    const obj: any = {};
+    if (message.used !== 0) {
+      obj.used = Math.round(message.used);
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QuotaUsage>, I>>(base?: I): QuotaUsage {
+    return QuotaUsage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QuotaUsage>, I>>(object: I): QuotaUsage {
+    const message = createBaseQuotaUsage();
+    message.used = object.used ?? 0;
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseGroupQuotaUsage(): GroupQuotaUsage {
+  return { group: "", used: 0, limit: 0 };
+}
+
+export const GroupQuotaUsage: MessageFns<GroupQuotaUsage> = {
+  encode(message: GroupQuotaUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.group !== "") {
+      writer.uint32(10).string(message.group);
+    }
+    if (message.used !== 0) {
+      writer.uint32(16).int32(message.used);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(24).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GroupQuotaUsage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGroupQuotaUsage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.group = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.used = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GroupQuotaUsage {
+    return {
+      group: isSet(object.group) ? globalThis.String(object.group) : "",
+      used: isSet(object.used) ? globalThis.Number(object.used) : 0,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: GroupQuotaUsage): unknown {
+    const obj: any = {};
+    if (message.group !== "") {
+      obj.group = message.group;
+    }
+    if (message.used !== 0) {
+      obj.used = Math.round(message.used);
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GroupQuotaUsage>, I>>(base?: I): GroupQuotaUsage {
+    return GroupQuotaUsage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GroupQuotaUsage>, I>>(object: I): GroupQuotaUsage {
+    const message = createBaseGroupQuotaUsage();
+    message.group = object.group ?? "";
+    message.used = object.used ?? 0;
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseMe(): Me {
+  return { id: "", name: "", email: "", groups: [], namespaces: [], quotas: undefined };
+}
+
+export const Me: MessageFns<Me> = {
+  encode(message: Me, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.email !== "") {
+      writer.uint32(26).string(message.email);
+    }
+    for (const v of message.groups) {
+      writer.uint32(34).string(v!);
+    }
+    for (const v of message.namespaces) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.quotas !== undefined) {
+      Quotas.encode(message.quotas, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Me {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMe();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.groups.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.namespaces.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.quotas = Quotas.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Me {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      groups: globalThis.Array.isArray(object?.groups) ? object.groups.map((e: any) => globalThis.String(e)) : [],
+      namespaces: globalThis.Array.isArray(object?.namespaces)
+        ? object.namespaces.map((e: any) => globalThis.String(e))
+        : [],
+      quotas: isSet(object.quotas) ? Quotas.fromJSON(object.quotas) : undefined,
+    };
+  },
+
+  toJSON(message: Me): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.groups?.length) {
+      obj.groups = message.groups;
+    }
+    if (message.namespaces?.length) {
+      obj.namespaces = message.namespaces;
+    }
+    if (message.quotas !== undefined) {
+      obj.quotas = Quotas.toJSON(message.quotas);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Me>, I>>(base?: I): Me {
+    return Me.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Me>, I>>(object: I): Me {
+    const message = createBaseMe();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.email = object.email ?? "";
+    message.groups = object.groups?.map((e) => e) || [];
+    message.namespaces = object.namespaces?.map((e) => e) || [];
+    message.quotas = (object.quotas !== undefined && object.quotas !== null)
+      ? Quotas.fromPartial(object.quotas)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQuotas(): Quotas {
+  return { releases: undefined, groups: [] };
+}
+
+export const Quotas: MessageFns<Quotas> = {
+  encode(message: Quotas, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.releases !== undefined) {
+      QuotaUsage.encode(message.releases, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.groups) {
+      GroupQuotaUsage.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Quotas {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuotas();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.releases = QuotaUsage.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.groups.push(GroupQuotaUsage.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Quotas {
+    return {
+      releases: isSet(object.releases) ? QuotaUsage.fromJSON(object.releases) : undefined,
+      groups: globalThis.Array.isArray(object?.groups)
+        ? object.groups.map((e: any) => GroupQuotaUsage.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: Quotas): unknown {
+    const obj: any = {};
+    if (message.releases !== undefined) {
+      obj.releases = QuotaUsage.toJSON(message.releases);
+    }
+    if (message.groups?.length) {
+      obj.groups = message.groups.map((e) => GroupQuotaUsage.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Quotas>, I>>(base?: I): Quotas {
+    return Quotas.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Quotas>, I>>(object: I): Quotas {
+    const message = createBaseQuotas();
+    message.releases = (object.releases !== undefined && object.releases !== null)
+      ? QuotaUsage.fromPartial(object.releases)
+      : undefined;
+    message.groups = object.groups?.map((e) => GroupQuotaUsage.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 export type AppStoreService = typeof AppStoreService;
 export const AppStoreService = {
   /** The catalog: packages from the configured chart repositories. */
@@ -3708,6 +4225,16 @@ export const AppStoreService = {
       Buffer.from(ListNamespacesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListNamespacesResponse => ListNamespacesResponse.decode(value),
   },
+  /** The caller: identity, groups, deployable namespaces and quota usage. */
+  getMe: {
+    path: "/appstore.v1.AppStore/GetMe" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetMeRequest): Buffer => Buffer.from(GetMeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetMeRequest => GetMeRequest.decode(value),
+    responseSerialize: (value: Me): Buffer => Buffer.from(Me.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Me => Me.decode(value),
+  },
 } as const;
 
 export interface AppStoreServer extends UntypedServiceImplementation {
@@ -3726,6 +4253,8 @@ export interface AppStoreServer extends UntypedServiceImplementation {
   deleteRelease: handleUnaryCall<DeleteReleaseRequest, DeleteReleaseResponse>;
   /** The namespaces the caller may deploy into. */
   listNamespaces: handleUnaryCall<ListNamespacesRequest, ListNamespacesResponse>;
+  /** The caller: identity, groups, deployable namespaces and quota usage. */
+  getMe: handleUnaryCall<GetMeRequest, Me>;
 }
 
 export interface AppStoreClient extends Client {
@@ -3911,6 +4440,19 @@ export interface AppStoreClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListNamespacesResponse) => void,
+  ): ClientUnaryCall;
+  /** The caller: identity, groups, deployable namespaces and quota usage. */
+  getMe(request: GetMeRequest, callback: (error: ServiceError | null, response: Me) => void): ClientUnaryCall;
+  getMe(
+    request: GetMeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Me) => void,
+  ): ClientUnaryCall;
+  getMe(
+    request: GetMeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Me) => void,
   ): ClientUnaryCall;
 }
 

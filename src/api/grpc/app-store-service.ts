@@ -11,6 +11,7 @@ import type {
   GetReleaseHistoryRequest,
   GetReleaseHistoryResponse,
   GetReleaseRequest,
+  GetMeRequest,
   GetReleaseStatusRequest,
   InstallReleaseRequest,
   InstallReleaseResponse,
@@ -20,6 +21,7 @@ import type {
   ListPackagesResponse,
   ListReleasesRequest,
   ListReleasesResponse,
+  Me,
   Package,
   PackageVersionDetail,
   Release,
@@ -31,6 +33,7 @@ import type { Catalog, CatalogJson, PackagePageJson } from '../../catalog/types.
 import { AppStoreError, invalidArgument } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
 import type { ClusterScope } from '../../releases/cluster-scope.js';
+import type { QuotaUsage } from '../../releases/release-quotas.js';
 import type { ReleaseService } from '../../releases/release-service.js';
 import type { CallContext } from './call-context.js';
 import { toPackageMessage, toPackageVersionDetailMessage } from './catalog-messages.js';
@@ -43,6 +46,8 @@ export interface AppStoreDependencies {
   readonly namespacesFor: (principal: Principal) => Promise<string[]>;
   /** The cluster-scoped objects a version renders with its defaults (see releases/cluster-scope.ts). */
   readonly clusterScope?: ClusterScope;
+  /** The caller's usage of the release quotas; absent, GetMe shows none used and no limits. */
+  readonly quotaUsage?: (principal: Principal) => Promise<QuotaUsage>;
 }
 
 /** RPC names that need no credentials. */
@@ -126,6 +131,22 @@ export class AppStoreService {
 
   async listNamespaces(_req: ListNamespacesRequest, ctx: CallContext): Promise<ListNamespacesResponse> {
     return { namespaces: await this.deps.namespacesFor(caller(ctx)) };
+  }
+
+  async getMe(_req: GetMeRequest, ctx: CallContext): Promise<Me> {
+    const principal = caller(ctx);
+    const [namespaces, usage] = await Promise.all([
+      this.deps.namespacesFor(principal),
+      this.deps.quotaUsage?.(principal) ?? { releases: { used: 0, limit: 0 }, groups: [] },
+    ]);
+    return {
+      id: principal.id,
+      name: principal.name ?? '',
+      email: principal.email ?? '',
+      groups: [...principal.groups],
+      namespaces,
+      quotas: { releases: { ...usage.releases }, groups: usage.groups.map((g) => ({ ...g })) },
+    };
   }
 }
 

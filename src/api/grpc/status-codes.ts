@@ -18,8 +18,8 @@ const GRPC_STATUS: Record<ErrorCode, status> = {
   Unauthenticated: status.UNAUTHENTICATED,
   Conflict: status.ABORTED,
   FailedPrecondition: status.FAILED_PRECONDITION,
-  Unavailable: status.UNAVAILABLE,
   ResourceExhausted: status.RESOURCE_EXHAUSTED,
+  Unavailable: status.UNAVAILABLE,
   Internal: status.INTERNAL,
 };
 

@@ -14,6 +14,7 @@ import { httpMetrics } from './http-metrics.js';
 import { methodGuard } from './allowed-methods.js';
 import { openApiDocument } from './openapi.js';
 import { plainProblem, problemOf, sendProblem } from './problem.js';
+import { meRoutes } from './routes/me.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { packageRoutes } from './routes/packages.js';
@@ -53,8 +54,9 @@ export function createRestApp(options: RestAppOptions): Express {
   app.use('/packages', authentication(options.authenticate, false));
   app.use(packageRoutes(options.service));
   // Everything else needs an authenticated caller.
-  app.use(['/releases', '/namespaces'], authentication(options.authenticate, true));
+  app.use(['/releases', '/namespaces', '/me'], authentication(options.authenticate, true));
   app.use(releaseRoutes(options.service));
+  app.use(meRoutes(options.service));
   app.use(openApiRoutes());
 
   app.use((req, res) => {

@@ -75,7 +75,7 @@ const json = (body: Schema) => ({ 'application/json': { schema: body } });
 const PROBLEMS = {
   400: ['BadRequest', 'A malformed body, an unknown field or query parameter, or an invalid value'],
   401: ['Unauthorized', 'No credentials where they are required, or credentials that are not valid'],
-  403: ['Forbidden', 'The caller may not do this (a namespace outside their policy, adminGroups they are not in)'],
+  403: ['Forbidden', 'The caller may not do this (a namespace outside their policy, adminGroups they are not in, a release quota reached: quota names it)'],
   404: ['NotFound', 'No such package, version or release, or a release the caller may not see'],
   409: ['Conflict', 'The release is busy with another operation, or Tiller refused the state change'],
   413: ['ContentTooLarge', 'The body is larger than 1 MiB'],
@@ -84,7 +84,10 @@ const PROBLEMS = {
     'Unprocessable',
     'Well-formed but unacceptable: an unknown or non-installable version, values failing the chart’s schema, a broken chart, objects Kubernetes refuses, values (an upgrade’s once merged) or a release record too large (`limit` and `size` say by how much)',
   ],
-  429: ['TooManyRequests', 'Too many failed sign-ins from this address within a minute: refused without looking at the credentials'],
+  429: [
+    'TooManyRequests',
+    'Too many failed sign-ins from this address within a minute (refused without looking at the credentials), or the caller already has as many changes in flight as one user may; Retry-After says when to try again',
+  ],
   500: ['Internal', 'An internal error; the requestId names it in the logs'],
   503: ['Unavailable', 'A dependency (Tiller, the Kubernetes API, a chart repository, an identity provider) cannot be reached'],
 } as const;
@@ -92,7 +95,7 @@ type ProblemStatus = keyof typeof PROBLEMS;
 
 const problemHeaders: Partial<Record<ProblemStatus, Record<string, Header>>> = {
   401: { 'WWW-Authenticate': { description: 'The Bearer challenge', required: true, schema: { type: 'string' } } },
-  429: { 'Retry-After': { description: 'Seconds to wait before trying again', required: true, schema: { type: 'integer' } } },
+  429: { 'Retry-After': { description: 'Seconds to wait before trying again', required: true, schema: { type: 'integer', minimum: 1 } } },
   503: { 'Retry-After': { description: 'Seconds to wait before trying again', required: true, schema: { type: 'integer' } } },
 };
 
@@ -136,13 +139,13 @@ const releaseIdPaths: Record<string, PathItem> = {
       summary: 'Upgrade to another version and/or change values',
       tags: ['releases'],
       requestBody: { required: true, content: json(schema('UpgradeRequest')) },
-      responses: { 200: ok('The upgraded release', schema('Release')), ...errors(...BODY_ERRORS, 401, 404, 409, 422, 503) },
+      responses: { 200: ok('The upgraded release', schema('Release')), ...errors(...BODY_ERRORS, 401, 404, 409, 422, 429, 503) },
     },
     delete: {
       operationId: 'deleteRelease',
       summary: 'Delete a release and purge it from Tiller',
       tags: ['releases'],
-      responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 404, 409, 503) },
+      responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 404, 409, 429, 503) },
     },
   },
   '/releases/{id}/status': {
@@ -170,7 +173,7 @@ const releaseIdPaths: Record<string, PathItem> = {
       summary: 'Roll a release back to an earlier revision (as a new revision)',
       tags: ['releases'],
       requestBody: { required: true, content: json(schema('RollbackRequest')) },
-      responses: { 200: ok('The release as of that revision', schema('Release')), ...errors(...BODY_ERRORS, 401, 404, 409, 422, 503) },
+      responses: { 200: ok('The release as of that revision', schema('Release')), ...errors(...BODY_ERRORS, 401, 404, 409, 422, 429, 503) },
     },
   },
 };
@@ -311,7 +314,7 @@ const paths: Record<string, PathItem> = {
           }),
           links: releaseLinks,
         },
-        ...errors(...BODY_ERRORS, 401, 403, 404, 409, 422, 503),
+        ...errors(...BODY_ERRORS, 401, 403, 404, 409, 422, 429, 503),
       },
     },
     get: {
@@ -332,6 +335,14 @@ const paths: Record<string, PathItem> = {
       summary: 'The namespaces the caller may deploy into',
       tags: ['releases'],
       responses: { 200: ok('Namespace names', { type: 'array', items: { type: 'string' } }), ...errors(400, 401, 503) },
+    },
+  },
+  '/me': {
+    get: {
+      operationId: 'getMe',
+      summary: 'The caller: id, name and email when known, groups, deployable namespaces and release quota usage',
+      tags: ['releases'],
+      responses: { 200: ok('The caller', schema('Me')), ...errors(400, 401, 503) },
     },
   },
 };

@@ -16,8 +16,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   Unauthenticated: 401,
   Conflict: 409,
   FailedPrecondition: 409,
-  Unavailable: 503,
   ResourceExhausted: 429,
+  Unavailable: 503,
   Internal: 500,
 };
 
@@ -68,7 +68,15 @@ export function problemOf(err: unknown, instance?: string, requestId?: string): 
     ...(typeof appErr.details.parameter === 'string' ? { parameter: boundedText(appErr.details.parameter) } : {}),
     ...(typeof appErr.details.limit === 'number' ? { limit: appErr.details.limit } : {}),
     ...(typeof appErr.details.size === 'number' ? { size: appErr.details.size } : {}),
+    ...(isQuota(appErr.details.quota) ? { quota: appErr.details.quota } : {}),
+    ...(typeof appErr.details.retryAfterSeconds === 'number' ? { retryAfterSeconds: appErr.details.retryAfterSeconds } : {}),
   };
+}
+
+/** The quota a refusal names (releases-per-user, releases-per-group), its limit and usage: see releases/release-quotas.ts. */
+function isQuota(value: unknown): value is { name: string; limit: number; used: number; group?: string } {
+  const q = value as { name?: unknown; limit?: unknown; used?: unknown } | undefined;
+  return typeof q === 'object' && q !== null && typeof q.name === 'string' && typeof q.limit === 'number' && typeof q.used === 'number';
 }
 
 /** A problem that is not a domain error (body too large, malformed JSON, unknown route). */
@@ -89,7 +97,6 @@ export function sendProblem(res: Response, problem: Problem, err?: unknown): voi
     res.setHeader('WWW-Authenticate', typeof hint === 'string' ? hint : 'Bearer realm="appstore"');
   }
   if (problem.status === 503) res.setHeader('Retry-After', '5');
-  const retryAfter = err instanceof AppStoreError ? err.details.retryAfterSeconds : undefined;
-  if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+  if (problem.status === 429) res.setHeader('Retry-After', String(typeof problem.retryAfterSeconds === 'number' ? problem.retryAfterSeconds : 1));
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }

@@ -28,8 +28,8 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   Unauthenticated: true,
   Conflict: true,
   FailedPrecondition: true,
-  Unavailable: true,
   ResourceExhausted: true,
+  Unavailable: true,
   Internal: true,
 };
 const HEALTHS: Record<ResourceHealth['health'], true> = { Ready: true, Progressing: true, Missing: true, Unknown: true, Degraded: true };
@@ -260,6 +260,58 @@ export const responseSchemas = {
       parameter: { type: 'string', description: 'The query parameter or field at fault' },
       limit: { type: 'integer', description: 'For input that is too large: the most that is accepted (bytes)' },
       size: { type: 'integer', description: 'For input that is too large: how large it was (bytes)' },
+      quota: {
+        type: 'object',
+        description: 'The quota a refusal names, its limit and the usage that reached it',
+        additionalProperties: false,
+        required: ['name', 'limit', 'used'],
+        properties: {
+          name: { type: 'string', enum: ['releases-per-user', 'releases-per-group'] },
+          group: { type: 'string', description: 'releases-per-group: the group' },
+          limit: { type: 'integer', minimum: 1 },
+          used: { type: 'integer', minimum: 0 },
+        },
+      },
+      retryAfterSeconds: { type: 'integer', minimum: 1, description: '429: also in the Retry-After header' },
+    },
+  },
+  Me: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['id', 'groups', 'namespaces', 'quotas'],
+    properties: {
+      id: { type: 'string', description: 'The caller’s user id (or system:serviceaccount:<ns>:<name>)' },
+      name: { type: 'string', description: 'When the identity provider gives one' },
+      email: { type: 'string', description: 'When the identity provider gives one' },
+      groups: texts,
+      namespaces: { ...texts, description: 'The namespaces the caller may deploy into' },
+      quotas: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['releases', 'groups'],
+        properties: {
+          releases: { ...ref('QuotaUsage'), description: 'Releases the caller owns' },
+          groups: {
+            type: 'array',
+            description: 'Per group of the caller: the releases that name the group in adminGroups',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['group', 'used', 'limit'],
+              properties: { group: text, used: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 0 } },
+            },
+          },
+        },
+      },
+    },
+  },
+  QuotaUsage: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['used', 'limit'],
+    properties: {
+      used: { type: 'integer', minimum: 0 },
+      limit: { type: 'integer', minimum: 0, description: '0: unlimited' },
     },
   },
   Health: {
