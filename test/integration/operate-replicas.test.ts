@@ -97,12 +97,12 @@ describe('PATCH on one replica races DELETE on the other', () => {
     expect((await callA('GET', `/releases/${id}`, { user: 'alice' })).status).toBe(404);
   }
 
-  test('while the PATCH holds the Lease (its upgrade is at Tiller), the DELETE is 409', async () => {
+  test('while the PATCH holds the Lease (it is at Tiller: the render the tenancy check reads), the DELETE is 409', async () => {
     const id = await install('patch first');
     proxyA.hold();
     const patch = callA('PATCH', `/releases/${id}`, { user: 'alice', body: { version: '1.1.0', values: { message: 'patched' } } });
     try {
-      await eventually('the upgrade to reach Tiller', async () => ((await history(id)).length === 2 ? true : undefined), 30_000);
+      await eventually('the upgrade to take the Lease', async () => ((await leaseNames()).includes(leaseName(id)) ? true : undefined), 30_000);
       const del = await callB('DELETE', `/releases/${id}`, { user: 'alice' });
       expect({ status: del.status, body: del.json }).toMatchObject({ status: 409, body: { status: 409, detail: expect.stringMatching(/busy/) } });
     } finally {
