@@ -110,7 +110,7 @@ func run(o options, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	g := grpc.NewServer(grpc.MaxRecvMsgSize(64 << 20), grpc.MaxSendMsgSize(64 << 20))
+	g := grpc.NewServer(grpc.MaxRecvMsgSize(64<<20), grpc.MaxSendMsgSize(64<<20))
 	services.RegisterReleaseServiceServer(g, srv)
 
 	stop := make(chan os.Signal, 1)

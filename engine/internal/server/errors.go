@@ -32,7 +32,9 @@ func (e *ambiguousError) Error() string {
 // unsupportedError is a request field with no equivalent in Helm 4.
 type unsupportedError struct{ what string }
 
-func (e *unsupportedError) Error() string { return e.what + " has no equivalent in Helm 4 and is not supported by this engine" }
+func (e *unsupportedError) Error() string {
+	return e.what + " has no equivalent in Helm 4 and is not supported by this engine"
+}
 
 // nameInUseError is an install whose name a release already holds.
 type nameInUseError struct {

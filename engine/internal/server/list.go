@@ -107,7 +107,6 @@ func chartName(r *release.Release) string {
 	return r.Chart.Metadata.Name
 }
 
-
 func lastDeployed(r *release.Release) time.Time {
 	if r.Info == nil {
 		return time.Time{}
