@@ -70,7 +70,8 @@ async function releaseSecrets(name: string): Promise<string[]> {
 
 beforeAll(async () => {
   // Built on first use only (minutes on a cold cache), then cached like the other peers.
-  [enginePath, helm4Path] = [await ensureLazyPeer('appstore-engine'), await ensureLazyPeer('helm4')];
+  const progress = (line: string) => process.stderr.write(`[peers] ${line}\n`);
+  [enginePath, helm4Path] = [await ensureLazyPeer('appstore-engine', progress), await ensureLazyPeer('helm4', progress)];
   const address = `127.0.0.1:${await freePort()}`;
   procs.start('appstore-engine', enginePath, [`-listen=${address}`, `-kubeconfig=${env.cluster.kubeconfig}`, '-log-level=debug']);
   engine = new TillerClient(address, { readTimeoutMs: 5000 });
@@ -221,7 +222,8 @@ describe('the life of a release on the engine, seen by the Helm 4 CLI', () => {
     await engine.uninstall(name, { purge: true });
     await expectAppStoreError(engine.status(name), 'NotFound', new RegExp(`release: "${name}" not found`));
     expect(await releaseSecrets(name)).toEqual([]);
-    expect(await helm4('list', '-A', '-a', '-q')).not.toContain(name);
+    expect(await helm4('list', '-A', '-q')).not.toContain(name);
+    expect(await helm4('list', '-A', '--uninstalled', '-q')).not.toContain(name);
   });
 });
 

@@ -57,8 +57,11 @@ var helmMessages = []struct {
 	{regexp.MustCompile(`another operation \(install/upgrade/rollback\) is in progress`), codes.Aborted, ""},
 	{regexp.MustCompile(`cannot reuse a name that is still in use`), codes.AlreadyExists, "cannot re-use a name that is still in use: "},
 	{regexp.MustCompile(`has no deployed releases|is already deleted`), codes.FailedPrecondition, ""},
-	{regexp.MustCompile(`^(template: |parse error|execution error|failed to render|.*: template: )`), codes.InvalidArgument, "render error in chart: "},
-	{regexp.MustCompile(`values don't meet the specifications|chart requires kubeVersion|chart dependencies processing failed|unable to build kubernetes objects from release manifest|release name check failed|release name is invalid|invalid release name`), codes.InvalidArgument, "validation failed: "},
+	// Helm 4's template errors: text/template's "template: ...", parse errors,
+	// `fail` ("execution error at"), and its own traced form
+	// "<file>:<line>:<col>\n  executing \"<file>\" at <...>:\n    <message>".
+	{regexp.MustCompile(`^(template: |parse error (at|in) \(|execution error at \(|failed to render|[^\s:]+(:\d+)+\s*\n\s+executing ")`), codes.InvalidArgument, "render error in chart: "},
+	{regexp.MustCompile(`values don't meet the specifications|chart requires kubeVersion|chart dependencies processing failed|unable to build kubernetes objects from release manifest|release name check failed|release name is invalid|invalid release name|description must be`), codes.InvalidArgument, "validation failed: "},
 	{regexp.MustCompile(`connect: connection refused|dial tcp |i/o timeout|no such host|TLS handshake timeout|kubernetes cluster unreachable`), codes.Unavailable, ""},
 }
 
