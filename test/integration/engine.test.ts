@@ -284,6 +284,21 @@ describe('hostile or unmappable input gets a clear gRPC error and the engine kee
     expect(String(err.details.upstream)).toContain('nil pointer');
   });
 
+  // Helm's client-side OpenAPI check is off (it fetches the OpenAPI document per install): the API server's
+  // strict field validation still refuses what does not fit the schema.
+  test('an object with a field its kind does not have is refused by the API server\'s field validation', async () => {
+    const name = uniqueName('bogus');
+    const base = await chart('1.0.0');
+    const bogus = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}-bogus\nbogusField: 1\n`;
+    const withBogus = { ...base, templates: [...base.templates, { name: 'templates/bogus.yaml', data: Buffer.from(bogus) }] };
+    try {
+      const err = await expectAppStoreError(engine.install({ chart: withBogus, name, namespace }), 'InvalidArgument', /bogusField: field not declared in schema/);
+      expect(err.details.tiller).toBe('InvalidChart');
+    } finally {
+      await engine.uninstall(name, { purge: true }).catch(() => undefined);
+    }
+  });
+
   test('an unknown release is not found, with Tiller\'s wording', async () => {
     await expectAppStoreError(engine.history('no-such-release'), 'NotFound', /release: "no-such-release" not found/);
     await expectAppStoreError(engine.rollback({ name: 'no-such-release', revision: 1 }), 'NotFound', /not found/);

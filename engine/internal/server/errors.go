@@ -61,7 +61,7 @@ var helmMessages = []struct {
 	// `fail` ("execution error at"), and its own traced form
 	// "<file>:<line>:<col>\n  executing \"<file>\" at <...>:\n    <message>".
 	{regexp.MustCompile(`^(template: |parse error (at|in) \(|execution error at \(|failed to render|[^\s:]+(:\d+)+\s*\n\s+executing ")`), codes.InvalidArgument, "render error in chart: "},
-	{regexp.MustCompile(`values don't meet the specifications|chart requires kubeVersion|chart dependencies processing failed|unable to build kubernetes objects from release manifest|release name check failed|release name is invalid|invalid release name|description must be`), codes.InvalidArgument, "validation failed: "},
+	{regexp.MustCompile(`values don't meet the specifications|chart requires kubeVersion|chart dependencies processing failed|unable to build kubernetes objects from release manifest|release name check failed|release name is invalid|invalid release name|description must be|strict decoding error|field not declared in schema`), codes.InvalidArgument, "validation failed: "},
 	{regexp.MustCompile(`connect: connection refused|dial tcp |i/o timeout|no such host|TLS handshake timeout|kubernetes cluster unreachable`), codes.Unavailable, ""},
 }
 
