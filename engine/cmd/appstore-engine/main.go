@@ -29,6 +29,7 @@ type options struct {
 	kubeconfig string
 	qps        float64
 	burst      int
+	historyMax int
 	logLevel   slog.Level
 }
 
@@ -41,6 +42,7 @@ func parseFlags(args []string) (options, error) {
 	// the release storage's Secret calls; these do not throttle.
 	fs.Float64Var(&o.qps, "kube-qps", 200, "Kubernetes client queries per second")
 	fs.IntVar(&o.burst, "kube-burst", 400, "Kubernetes client burst")
+	fs.IntVar(&o.historyMax, "history-max", 20, "revisions kept per release on upgrade and rollback (0: all), as Tiller's TILLER_HISTORY_MAX")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -50,6 +52,9 @@ func parseFlags(args []string) (options, error) {
 	}
 	if o.qps <= 0 || o.burst <= 0 {
 		return o, errors.New("-kube-qps and -kube-burst must be positive")
+	}
+	if o.historyMax < 0 {
+		return o, errors.New("-history-max must be 0 (all) or positive")
 	}
 	return o, checkLoopback(o.listen)
 }
@@ -104,7 +109,7 @@ func run(o options, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("kubernetes metadata client: %w", err)
 	}
-	srv := server.New(server.NewConfigs(getter, log), server.NewLocator(meta), log)
+	srv := server.New(server.NewConfigs(getter, log), server.NewLocator(meta), log, server.Options{HistoryMax: o.historyMax})
 
 	lis, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -120,6 +125,6 @@ func run(o options, log *slog.Logger) error {
 		log.Info("shutting down", "signal", sig.String())
 		g.GracefulStop()
 	}()
-	log.Info("listening", "address", lis.Addr().String(), "version", server.Version(), "kubeQPS", o.qps, "kubeBurst", o.burst)
+	log.Info("listening", "address", lis.Addr().String(), "version", server.Version(), "kubeQPS", o.qps, "kubeBurst", o.burst, "historyMax", o.historyMax)
 	return g.Serve(lis)
 }

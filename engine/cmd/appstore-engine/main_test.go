@@ -24,10 +24,12 @@ func TestFlagsHaveNonThrottlingDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.qps < 100 || o.burst < 100 || o.listen != "127.0.0.1:44134" {
+	if o.qps < 100 || o.burst < 100 || o.listen != "127.0.0.1:44134" || o.historyMax != 20 {
 		t.Errorf("defaults = %+v", o)
 	}
-	if _, err := parseFlags([]string{"-log-level", "loud"}); err == nil {
-		t.Error("a bad log level was accepted")
+	for _, bad := range [][]string{{"-log-level", "loud"}, {"-history-max", "-1"}, {"-kube-qps", "0"}} {
+		if _, err := parseFlags(bad); err == nil {
+			t.Errorf("%v was accepted", bad)
+		}
 	}
 }

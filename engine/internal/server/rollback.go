@@ -44,6 +44,7 @@ func (s *Server) rollback(ctx context.Context, req *services.RollbackReleaseRequ
 	rb.ForceReplace = req.GetForce()
 	rb.Description = req.GetDescription()
 	rb.CleanupOnFail = req.GetCleanupOnFail()
+	rb.MaxHistory = s.opts.HistoryMax
 	if err := rb.Run(req.GetName()); err != nil {
 		return nil, err
 	}

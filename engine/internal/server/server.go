@@ -21,17 +21,24 @@ import (
 // defaultTimeout is Tiller's, for requests that send none.
 const defaultTimeout = 300 * time.Second
 
+// Options are the engine's policies.
+type Options struct {
+	// HistoryMax bounds the revisions kept per release by upgrades and rollbacks (0: all).
+	HistoryMax int
+}
+
 // Server implements services.ReleaseServiceServer.
 type Server struct {
 	services.UnimplementedReleaseServiceServer
 	configs *Configs
 	locator *Locator
 	log     *slog.Logger
+	opts    Options
 }
 
 // New wires a server over per-namespace configurations and a release locator.
-func New(configs *Configs, locator *Locator, log *slog.Logger) *Server {
-	return &Server{configs: configs, locator: locator, log: log}
+func New(configs *Configs, locator *Locator, log *slog.Logger, opts Options) *Server {
+	return &Server{configs: configs, locator: locator, log: log, opts: opts}
 }
 
 var _ services.ReleaseServiceServer = (*Server)(nil)

@@ -53,6 +53,7 @@ func (s *Server) upgrade(ctx context.Context, req *services.UpdateReleaseRequest
 	up.SubNotes = req.GetSubNotes()
 	up.CleanupOnFail = req.GetCleanupOnFail()
 	up.DisableOpenAPIValidation = true // see install.go
+	up.MaxHistory = s.opts.HistoryMax
 	r, err := up.RunWithContext(ctx, req.GetName(), ch, vals)
 	if err != nil {
 		return nil, err
