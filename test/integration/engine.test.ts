@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import yaml from 'js-yaml';
 import { loadChartArchive } from '../../src/charts/index.js';
 import { AppStoreError } from '../../src/domain/errors.js';
+import { Chart } from '../../gen/hapi/chart/chart.js';
 import { ALL_STATUS_CODES, ReleaseStatusCode, TillerClient } from '../../src/tiller/index.js';
 import { freePort, waitFor } from '../harness/net.js';
 import { ensureLazyPeer } from '../harness/peers.js';
@@ -248,6 +249,58 @@ test('list streams every release in pages, across namespaces, and nothing for no
   } finally {
     for (const name of names) await engine.uninstall(name, { purge: true });
   }
+});
+
+/**
+ * An apiVersion v2 chart as the store will send it: hapi's Metadata has no type and no dependencies, so the raw
+ * Chart.yaml travels among the files. Built by hand here (the store's loader does not take v2 charts yet).
+ */
+function v2Chart(withRawChartYaml: boolean): Chart {
+  const file = (typeUrl: string, text: string) => ({ typeUrl, value: Buffer.from(text) });
+  const raw = (text: string) => (withRawChartYaml ? [file('Chart.yaml', text)] : []);
+  const meta = (name: string) => ({ name, version: '0.1.0', apiVersion: 'v2' });
+  const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata: {}\n`;
+  return Chart.fromPartial({
+    metadata: meta('parent'),
+    values: { raw: 'renamed:\n  enabled: true\n' },
+    templates: [{ name: 'templates/cm.yaml', data: Buffer.from('{{ include "lib.cm" . }}\n') }],
+    files: raw(
+      'apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n' +
+        '- name: lib\n  version: 0.1.0\n- name: sub\n  version: 0.1.0\n  alias: renamed\n  condition: renamed.enabled\n',
+    ),
+    dependencies: [
+      {
+        metadata: meta('lib'),
+        templates: [
+          { name: 'templates/_cm.tpl', data: Buffer.from(`{{- define "lib.cm" -}}\n${cm('{{ .Release.Name }}-lib')}{{- end -}}\n`) },
+          { name: 'templates/rendered-only-if-not-a-library.yaml', data: Buffer.from(cm('{{ .Release.Name }}-from-library')) },
+        ],
+        files: raw('apiVersion: v2\nname: lib\nversion: 0.1.0\ntype: library\n'),
+      },
+      {
+        metadata: meta('sub'),
+        templates: [{ name: 'templates/cm.yaml', data: Buffer.from(cm('{{ .Release.Name }}-{{ .Chart.Name }}')) }],
+        files: raw('apiVersion: v2\nname: sub\nversion: 0.1.0\n'),
+      },
+    ],
+  });
+}
+
+describe('an apiVersion v2 chart: the raw Chart.yaml among the files is preferred over hapi\'s metadata', () => {
+  test('with it, the library chart is not rendered and the aliased subchart renders under its alias', async () => {
+    const name = uniqueName('v2');
+    const release = await engine.install({ chart: v2Chart(true), name, namespace, dryRun: true });
+    expect(release.manifest).toContain(`name: ${name}-lib`);
+    expect(release.manifest).toContain(`name: ${name}-renamed`);
+    expect(release.manifest).not.toContain('from-library');
+  });
+
+  test('without it (hapi metadata only), Helm cannot know the library and the alias: the difference is visible', async () => {
+    const name = uniqueName('v2');
+    const release = await engine.install({ chart: v2Chart(false), name, namespace, dryRun: true });
+    expect(release.manifest).toContain(`name: ${name}-from-library`);
+    expect(release.manifest).not.toContain(`name: ${name}-renamed`);
+  });
 });
 
 describe('hostile or unmappable input gets a clear gRPC error and the engine keeps serving', () => {
