@@ -49,7 +49,7 @@ test-unit: install
 
 # The engine's Go unit tests (no cluster).
 test-engine:
-	cd engine && go test ./...
+	cd engine && go vet ./... && go test ./...
 
 test-integration: peers
 	npx jest --selectProjects integration

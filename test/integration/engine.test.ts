@@ -166,6 +166,14 @@ describe('the life of a release on the engine, seen by the Helm 4 CLI', () => {
     expect((await engine.list()).map((r) => r.name)).toContain(name);
   });
 
+  test('a dry-run upgrade renders revision 2 but stores and changes nothing', async () => {
+    const release = await engine.upgrade({ chart: await chart('1.1.0'), name, reuseValues: true, dryRun: true });
+    expect(release.version).toBe(2);
+    expect(release.manifest).toContain('1.1.0');
+    expect(await releaseSecrets(name)).toEqual([`sh.helm.release.v1.${name}.v1`]);
+    expect((await kube.core.readNamespacedConfigMap({ name: fullname, namespace })).data?.version).toBeUndefined();
+  });
+
   test('upgrade to 1.1.0 reusing the values adds revision 2', async () => {
     const release = await engine.upgrade({ chart: await chart('1.1.0'), name, reuseValues: true, wait: true, timeoutSeconds: 120 });
     expect(release.version).toBe(2);
