@@ -3,12 +3,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: help install gen check-gen peers build typecheck lint test test-unit test-integration run fuzz bench clean
+.PHONY: help install gen gen-engine check-gen peers build typecheck lint test test-unit test-engine test-integration run fuzz bench clean
 
 help:
 	@echo "make run    - the whole local system: control plane, Tiller, chart repository, the store"
 	@echo "make test   - unit and integration tests against the real peers (built on first use)"
-	@echo "make gen    - regenerate gen/ from proto/"
+	@echo "make gen    - regenerate gen/ from proto/ (and gen-engine: engine/gen/, Go)"
 	@echo "make peers  - build (or reuse) the Go peers: etcd, kube-apiserver, kwok, Tiller, helm"
 	@echo "make bench  - benchmarks against same-run baselines; writes docs/BENCHMARKS.md (~5 min)"
 	@echo "make fuzz   - schemathesis and the chart loader's property test; writes docs/FUZZING.md (~10 min)"
@@ -23,10 +23,14 @@ install: $(NPM_STAMP)
 gen: install
 	node scripts/gen-proto.mjs
 
-# Fails when gen/ differs from what proto/ generates.
-check-gen: gen
-	@git diff --exit-code --stat -- gen/ && test -z "$$(git status --porcelain -- gen/)" \
-		|| (echo "gen/ is stale: run 'make gen' and commit it" >&2; exit 1)
+# The Helm 4 engine's Go code for proto/hapi (protoc-gen-go, protoc-gen-go-grpc at pinned versions).
+gen-engine: install
+	node scripts/gen-engine-proto.mjs
+
+# Fails when gen/ or engine/gen/ differs from what proto/ generates.
+check-gen: gen gen-engine
+	@git diff --exit-code --stat -- gen/ engine/gen/ && test -z "$$(git status --porcelain -- gen/ engine/gen/)" \
+		|| (echo "gen/ or engine/gen/ is stale: run 'make gen gen-engine' and commit them" >&2; exit 1)
 
 peers: install
 	npx tsx test/harness/build-peers.ts
@@ -43,10 +47,14 @@ lint: install
 test-unit: install
 	npx jest --selectProjects unit
 
+# The engine's Go unit tests (no cluster).
+test-engine:
+	cd engine && go vet ./... && go test ./...
+
 test-integration: peers
 	npx jest --selectProjects integration
 
-test: install peers
+test: install peers test-engine
 	@mkdir -p .run
 	npx jest --json --outputFile=.run/jest-results.json
 

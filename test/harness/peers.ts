@@ -7,12 +7,16 @@
  *
  * Binaries are cached under $APPSTORE_PEERS_CACHE (default
  * ~/.cache/appstore/peers) in a folder named after a hash of the module's
- * go.mod, go.sum, build flags and Go version: they are rebuilt only when one
- * of those changes.
+ * go.mod, go.sum, build flags and Go version (and, for the project's own
+ * engine/, its Go sources): they are rebuilt only when one of those changes.
+ *
+ * The Helm 4 engine and the Helm 4 CLI are built lazily, by the tests that
+ * use them (ensureLazyPeer), so that `make run` and the Tiller suite do not
+ * wait for them.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,10 +25,15 @@ import { repoRoot } from './paths.js';
 
 export const TILLER_VERSION = 'v2.17.0';
 export const KUBERNETES_VERSION = 'v1.34.4';
+export const HELM4_VERSION = 'v4.3.2';
 
 interface PeerModule {
-  /** Folder under test/cluster/. */
+  /** Folder under test/cluster/, and the prefix of its cache folder. */
   readonly dir: string;
+  /** The module's folder relative to the repository, when not test/cluster/<dir>. */
+  readonly path?: string;
+  /** The module is the project's own code: its Go sources are part of the cache key. */
+  readonly ownSources?: boolean;
   /** Package path → name of the binary it produces. */
   readonly packages: Readonly<Record<string, string>>;
   readonly ldflags: string;
@@ -65,6 +74,26 @@ const MODULES: readonly PeerModule[] = [
   { dir: 'grpcurl', packages: { 'github.com/fullstorydev/grpcurl/cmd/grpcurl': 'grpcurl' }, ldflags: '-s -w' },
 ];
 
+/** Built only when a test asks for them (ensureLazyPeer). */
+const LAZY_MODULES: readonly PeerModule[] = [
+  // The project's Helm 4 engine: Tiller's protocol on Helm 4's SDK.
+  {
+    dir: 'engine',
+    path: 'engine',
+    ownSources: true,
+    packages: { 'appstore.local/engine/cmd/appstore-engine': 'appstore-engine' },
+    ldflags: '-s -w',
+  },
+  // The Helm 4 CLI, an outside client of the engine's releases.
+  {
+    dir: 'helm4',
+    packages: { 'helm.sh/helm/v4/cmd/helm': 'helm4' },
+    ldflags: `-s -w -X helm.sh/helm/v4/internal/version.version=${HELM4_VERSION}`,
+  },
+];
+
+export type LazyPeerName = 'appstore-engine' | 'helm4';
+
 export type PeerName =
   | 'etcd'
   | 'kube-apiserver'
@@ -89,10 +118,28 @@ function goVersion(): string {
   return execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim();
 }
 
+function moduleDir(mod: PeerModule): string {
+  return join(repoRoot, mod.path ?? join('test', 'cluster', mod.dir));
+}
+
+/** The module's .go files, sorted, relative to its folder. */
+function goSources(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix))
+    .sort()
+    .flatMap((name) => {
+      const rel = prefix === '' ? name : `${prefix}/${name}`;
+      if (statSync(join(dir, rel)).isDirectory()) return goSources(dir, rel);
+      return name.endsWith('.go') ? [rel] : [];
+    });
+}
+
 function moduleKey(mod: PeerModule, go: string): string {
-  const dir = join(repoRoot, 'test', 'cluster', mod.dir);
+  const dir = moduleDir(mod);
   const hash = createHash('sha256');
   for (const file of ['go.mod', 'go.sum']) hash.update(readFileSync(join(dir, file)));
+  if (mod.ownSources) {
+    for (const file of goSources(dir)) hash.update(`${file}\0`).update(readFileSync(join(dir, file)));
+  }
   hash.update(JSON.stringify([mod.packages, mod.ldflags, go]));
   return `${mod.dir}-${hash.digest('hex').slice(0, 16)}`;
 }
@@ -101,7 +148,7 @@ async function build(mod: PeerModule, outDir: string, progress: Progress): Promi
   const tmp = `${outDir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const cwd = join(repoRoot, 'test', 'cluster', mod.dir);
+  const cwd = moduleDir(mod);
   const args = ['build', '-v', '-trimpath', '-o', `${tmp}/`, '-ldflags', mod.ldflags, ...Object.keys(mod.packages)];
   const started = Date.now();
   progress(`building ${mod.dir} peers (${Object.values(mod.packages).join(', ')}); the first build downloads modules and takes minutes`);
@@ -171,4 +218,16 @@ export async function ensurePeers(progress: Progress = (l) => console.error(`[pe
     for (const name of names) paths[name as PeerName] = join(outDir, name);
   }
   return paths as PeerPaths;
+}
+
+/**
+ * The path of a peer built only on demand (the Helm 4 engine, the Helm 4
+ * CLI), building it when it is not cached yet: minutes on a cold cache.
+ */
+export async function ensureLazyPeer(name: LazyPeerName, progress: Progress = (l) => console.error(`[peers] ${l}`)): Promise<string> {
+  const mod = LAZY_MODULES.find((m) => Object.values(m.packages).includes(name));
+  if (mod === undefined) throw new Error(`no module builds ${name}`);
+  const outDir = join(cacheRoot(), moduleKey(mod, goVersion()));
+  if (!Object.values(mod.packages).every((n) => existsSync(join(outDir, n)))) await build(mod, outDir, progress);
+  return join(outDir, name);
 }

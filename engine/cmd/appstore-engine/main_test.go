@@ -1,0 +1,35 @@
+package main
+
+import "testing"
+
+func TestListenAddressMustBeLoopback(t *testing.T) {
+	for addr, ok := range map[string]bool{
+		"127.0.0.1:44134": true,
+		"[::1]:44134":     true,
+		"localhost:0":     true,
+		"0.0.0.0:44134":   false,
+		":44134":          false,
+		"10.0.0.1:44134":  false,
+		"example.org:1":   false,
+		"no-port":         false,
+	} {
+		if err := checkLoopback(addr); (err == nil) != ok {
+			t.Errorf("%s: err = %v", addr, err)
+		}
+	}
+}
+
+func TestFlagsHaveNonThrottlingDefaults(t *testing.T) {
+	o, err := parseFlags(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.qps < 100 || o.burst < 100 || o.listen != "127.0.0.1:44134" || o.historyMax != 20 {
+		t.Errorf("defaults = %+v", o)
+	}
+	for _, bad := range [][]string{{"-log-level", "loud"}, {"-history-max", "-1"}, {"-kube-qps", "0"}} {
+		if _, err := parseFlags(bad); err == nil {
+			t.Errorf("%v was accepted", bad)
+		}
+	}
+}
