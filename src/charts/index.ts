@@ -13,3 +13,13 @@ export { readRequirements, type ImportValue, type Requirement } from './requirem
 export type { Values } from './values.js';
 export { readValues } from './values.js';
 export { dumpYaml } from './yaml.js';
+export {
+  CLIENT_SECTIONS,
+  readClientDeclaration,
+  readResourcesFile,
+  RESOURCES_FILE,
+  type ChartFileLike,
+  type ClientDeclaration,
+  type ClientSection,
+  type ResourcesDeclaration,
+} from './resources-file.js';

@@ -17,6 +17,6 @@ export class DataportenAuthenticator implements Authenticator {
     const user = await this.client.userinfo(token);
     if (user === undefined) return undefined;
     const groups = await this.client.groupIds(token);
-    return { id: user.sub, ...(user.name !== undefined && { name: user.name }), groups, kind: 'user', source: this.name };
+    return { id: user.sub, ...(user.name !== undefined && { name: user.name }), ...(user.email !== undefined && { email: user.email }), groups, kind: 'user', source: this.name };
   }
 }

@@ -12,6 +12,7 @@ import type { DataportenConfig } from './identity-config.js';
 export interface DataportenUser {
   readonly sub: string;
   readonly name?: string;
+  readonly email?: string;
 }
 
 export class DataportenClient {
@@ -29,7 +30,11 @@ export class DataportenClient {
     if (!isRecord(body) || typeof body.sub !== 'string' || body.sub === '') {
       throw upstreamUnavailable('Dataporten userinfo', 'the response has no sub');
     }
-    return { sub: body.sub, ...(typeof body.name === 'string' && { name: body.name }) };
+    return {
+      sub: body.sub,
+      ...(typeof body.name === 'string' && { name: body.name }),
+      ...(typeof body.email === 'string' && body.email.includes('@') && { email: body.email }),
+    };
   }
 
   /** The ids of the groups the token's user belongs to. */

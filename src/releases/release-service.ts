@@ -114,7 +114,7 @@ export class ReleaseService {
     await this.deps.access.assertMayDeploy(principal, input.namespace);
     const resolved = await resolveChart(this.deps.catalog, input);
     // Checked before anything is made: a bad resources.yaml or a missing host is a 422.
-    const declared = this.deps.clients?.declared(resolved.chart.files, input.values);
+    const declared = this.clientSteps.declared(resolved.chart, input.values);
     const now = new Date().toISOString();
     const draft = (id: string): ReleaseRecord => ({
       id,
@@ -157,7 +157,7 @@ export class ReleaseService {
           // The client is made before Tiller is called, and recorded before it can be lost; a
           // failure here has already removed the record (the provider's error is the answer).
           stage = 'provision';
-          const client = declared && (await this.clientSteps.provision(record, declared, auth));
+          const client = declared && (await this.clientSteps.provision(record, declared, { ...auth, ...(principal.email !== undefined && { callerEmail: principal.email }) }));
           installing = client ? client.record : record;
           stage = 'install';
           const request = {
@@ -226,7 +226,7 @@ export class ReleaseService {
         development: current.development,
         values,
       });
-      const client = await this.clientSteps.upgrade(current, resolved.chart.files, values, auth);
+      const client = await this.clientSteps.upgrade(current, resolved.chart, values, auth);
       const request = {
         chart: resolved.chart,
         name: id,
@@ -285,7 +285,7 @@ export class ReleaseService {
       const values = readValues(target.config?.raw ?? '', `revision ${revision} values`);
       delete values.appstore_generated_data;
       // The client follows the revision's redirect URIs and scopes again (its id and secret never change).
-      const client = current.provisioned && (await this.clientSteps.follow(current, target.chart?.files ?? [], values, auth));
+      const client = current.provisioned && (await this.clientSteps.follow(current, target.chart, values, auth));
       const updated: ReleaseRecord = {
         ...current,
         version: target.chart?.metadata?.version ?? current.version,
