@@ -88,6 +88,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     releases,
     namespacesFor: (principal) => identity.access.namespacesFor(principal),
     clusterScope: new ClusterScope({ catalog, engine: tiller, tenancy, allowsClusterScoped, namespace: config.namespace }),
+    ...(clients.kind !== undefined && { clientProvisioner: clients.kind }),
   });
   const authenticate = (credentials: Parameters<typeof identity.authenticate>[0]) => identity.authenticate(credentials);
   const rest = createRestApp({

@@ -23,3 +23,5 @@ export {
   type ClientSection,
   type ResourcesDeclaration,
 } from './resources-file.js';
+export { FORM_SCHEMA_FILE, PACKAGE_VERSIONS_FILE, readFormSchema, readSoftwareVersions, readValuesSchema } from './form-files.js';
+export { describeStandards, KNOWN_STANDARDS, type ChartStandard } from './standards.js';

@@ -43,6 +43,11 @@ export class ReleaseClients {
     return this.deps.provisioner !== undefined;
   }
 
+  /** Which kind of provider makes the clients, or undefined when none is configured. */
+  get kind(): Provisioner['kind'] | undefined {
+    return this.deps.provisioner?.kind;
+  }
+
   /**
    * The client a chart declares for these values (the chart's defaults merged
    * with the user's), or undefined. Checked before anything is provisioned or

@@ -15,6 +15,7 @@ export type TillerErrorKind =
   | 'Unavailable'
   | 'InvalidChart'
   | 'InProgress'
+  | 'UnservedKinds'
   | 'Failed';
 
 const PATTERNS: ReadonlyArray<readonly [RegExp, TillerErrorKind]> = [
@@ -23,6 +24,8 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, TillerErrorKind]> = [
   [/^release: ".*" not found|not found$|^offset ".*" not found/, 'NotFound'],
   [/already exists|cannot re-use a name that is still in use|^release: ".*" already exists/, 'NameInUse'],
   [/^incompatible versions client\[/, 'IncompatibleVersion'],
+  // The chart's manifests use API versions the cluster does not serve (any more): the chart's fault for this cluster.
+  [/no matches for kind "[^"]*" in version "[^"]*"/, 'UnservedKinds'],
   [/another operation \(install\/upgrade\/rollback\) is in progress/, 'InProgress'],
   [
     /^(render error in|parse error in|YAML parse error on|no chart provided|invalid release name|release name .* exceeds|Chart incompatible with Tiller|Chart requires kubernetesVersion|validation failed)/,
@@ -38,6 +41,7 @@ const CODE_OF_KIND: Record<TillerErrorKind, ErrorCode> = {
   Unavailable: 'Unavailable',
   InvalidChart: 'InvalidArgument',
   InProgress: 'Conflict',
+  UnservedKinds: 'Unprocessable',
   Failed: 'Internal',
 };
 
@@ -64,6 +68,7 @@ export function fromTillerError(operation: string, err: unknown): AppStoreError 
   if (!isServiceError(err)) return AppStoreError.from(err);
   const kind = classifyTillerError(err);
   const upstream = err.details || err.message;
+  if (kind === 'UnservedKinds') return unservedKinds(operation, upstream, err);
   // An outage of the API server behind Tiller is reported without its (internal) address; details keep it.
   const message =
     kind === 'Unavailable'
@@ -72,4 +77,20 @@ export function fromTillerError(operation: string, err: unknown): AppStoreError 
         ? `Tiller cannot reach the Kubernetes API server (${operation}); try again later`
         : `Tiller ${operation}: ${upstream}`;
   return new AppStoreError(CODE_OF_KIND[kind], message, { upstream, tiller: kind, grpcCode: err.code }, { cause: err });
+}
+
+/**
+ * Every kind/apiVersion Tiller could not map (it lists them all: its builder
+ * continues on error), in one 422 whose details list them too.
+ */
+function unservedKinds(operation: string, upstream: string, err: ServiceError): AppStoreError {
+  const unserved = [...upstream.matchAll(/no matches for kind "([^"]*)" in version "([^"]*)"/g)].map((m) => ({ kind: m[1]!, apiVersion: m[2]! }));
+  const unique = unserved.filter((u, i) => unserved.findIndex((v) => v.kind === u.kind && v.apiVersion === u.apiVersion) === i);
+  const list = unique.map((u) => `${u.kind} ${u.apiVersion}`).join(', ');
+  return new AppStoreError(
+    'Unprocessable',
+    `the chart uses API versions this cluster does not serve: ${list} (Tiller ${operation})`,
+    { upstream, tiller: 'UnservedKinds', grpcCode: err.code, unserved: unique },
+    { cause: err },
+  );
 }

@@ -51,3 +51,17 @@ test('an error that is not a gRPC error is kept as Internal with its message', (
   expect(err.code).toBe('Internal');
   expect(err.message).toBe('boom');
 });
+
+test('manifests of API versions the cluster does not serve are a 422 listing each kind and apiVersion once', () => {
+  const upstream =
+    'release x failed: [unable to recognize "": no matches for kind "Ingress" in version "extensions/v1beta1", ' +
+    'unable to recognize "": no matches for kind "ClusterRole" in version "rbac.authorization.k8s.io/v1beta1", ' +
+    'unable to recognize "": no matches for kind "Ingress" in version "extensions/v1beta1"]';
+  const err = fromTillerError('install', serviceError(status.UNKNOWN, upstream));
+  expect(err.code).toBe('Unprocessable');
+  expect(err.message).toBe('the chart uses API versions this cluster does not serve: Ingress extensions/v1beta1, ClusterRole rbac.authorization.k8s.io/v1beta1 (Tiller install)');
+  expect(err.details.unserved).toEqual([
+    { kind: 'Ingress', apiVersion: 'extensions/v1beta1' },
+    { kind: 'ClusterRole', apiVersion: 'rbac.authorization.k8s.io/v1beta1' },
+  ]);
+});
