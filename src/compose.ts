@@ -47,7 +47,10 @@ export interface AppStore {
 export async function composeAppStore(config: Config, env: Env, log: Logger): Promise<AppStore> {
   const kube = kubeClients(config.kubeconfig);
   const metrics = new Metrics();
-  const tiller = new TillerClient(config.helmHost, { observer: observeTillerCalls(log.child({ component: 'tiller' }), metrics) });
+  const tiller = new TillerClient(config.helmHost, {
+    observer: observeTillerCalls(log.child({ component: 'tiller' }), metrics),
+    timeoutSeconds: config.tillerTimeoutSeconds,
+  });
   const repos = loadRepoConfigs(config.repos, env);
   const catalog = createCatalog({ repos }, log);
   const identity = createIdentityService(loadIdentityConfig(env), { logger: log, kubeConfig: kube.config });

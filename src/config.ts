@@ -3,7 +3,7 @@
  * naming the offending variable, rather than at the first request.
  */
 import { ConfigError } from './config-error.js';
-import { optional, type Env } from './env-readers.js';
+import { integer, optional, type Env } from './env-readers.js';
 
 export interface RepoConfig {
   readonly name: string;
@@ -25,6 +25,11 @@ export interface Config {
   /** The store's own namespace, where it keeps its release records. */
   readonly namespace: string;
   readonly logLevel: string;
+  /**
+   * How long Tiller may take for what it waits on in one change: a chart's hooks (a post-delete cleaner Job, a
+   * post-upgrade Job). A hook that has not completed by then fails the change, which answers instead of hanging.
+   */
+  readonly tillerTimeoutSeconds: number;
 }
 
 export { ConfigError } from './config-error.js';
@@ -42,6 +47,7 @@ export function loadConfig(env: Env = process.env): Config {
     tillerNamespace: dnsLabel(env, 'TILLER_NAMESPACE', 'kube-system'),
     namespace: dnsLabel(env, 'APPSTORE_NAMESPACE', 'appstore'),
     logLevel: oneOf(env, 'APPSTORE_LOG_LEVEL', ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
+    tillerTimeoutSeconds: integer(env, 'APPSTORE_TILLER_TIMEOUT_SECONDS', 300, 1, 3600),
   };
 }
 

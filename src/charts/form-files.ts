@@ -57,7 +57,7 @@ export function readSoftwareVersions(files: readonly ChartFileLike[], label: str
 function withoutGenerated(schema: Schema): Schema {
   const properties = schema.properties;
   if (!isRecord(properties) || !(GENERATED in properties)) return schema;
-  const { [GENERATED]: _generated, ...rest } = properties;
+  const rest = Object.fromEntries(Object.entries(properties).filter(([key]) => key !== GENERATED));
   const required = Array.isArray(schema.required) ? schema.required.filter((r) => r !== GENERATED) : undefined;
   return { ...schema, properties: rest, ...(required !== undefined && { required }) };
 }

@@ -245,6 +245,8 @@ export class ReleaseService {
           if ((await this.clientSteps.drop(withClient, auth)) === undefined) await this.deps.store.update(current);
         }
         const failure = AppStoreError.from(err);
+        // A hook that did not complete: Tiller leaves the revision pending; it is FAILED.
+        if (failure.details.tiller === 'Incomplete') await this.deps.stored?.failPending?.(id, failure.message).catch(() => undefined);
         throw failure.code === 'InvalidArgument' ? new AppStoreError('Unprocessable', failure.message, failure.details) : failure;
       });
       const updated: ReleaseRecord = {

@@ -16,6 +16,7 @@ export type TillerErrorKind =
   | 'InvalidChart'
   | 'InProgress'
   | 'UnservedKinds'
+  | 'Incomplete'
   | 'Failed';
 
 const PATTERNS: ReadonlyArray<readonly [RegExp, TillerErrorKind]> = [
@@ -26,6 +27,8 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, TillerErrorKind]> = [
   [/^incompatible versions client\[/, 'IncompatibleVersion'],
   // The chart's manifests use API versions the cluster does not serve (any more): the chart's fault for this cluster.
   [/no matches for kind "[^"]*" in version "[^"]*"/, 'UnservedKinds'],
+  // What Tiller waited for (a hook Job) did not complete in time, or failed: the revision is FAILED.
+  [/timed out waiting for the condition|Job failed: /, 'Incomplete'],
   [/another operation \(install\/upgrade\/rollback\) is in progress/, 'InProgress'],
   [
     /^(render error in|parse error in|YAML parse error on|no chart provided|invalid release name|release name .* exceeds|Chart incompatible with Tiller|Chart requires kubernetesVersion|validation failed)/,
@@ -42,6 +45,7 @@ const CODE_OF_KIND: Record<TillerErrorKind, ErrorCode> = {
   InvalidChart: 'InvalidArgument',
   InProgress: 'Conflict',
   UnservedKinds: 'Unprocessable',
+  Incomplete: 'Unprocessable',
   Failed: 'Internal',
 };
 
@@ -75,7 +79,9 @@ export function fromTillerError(operation: string, err: unknown): AppStoreError 
       ? `Tiller is unavailable (${operation}): ${upstream}`
       : kind === 'ClusterUnavailable'
         ? `Tiller cannot reach the Kubernetes API server (${operation}); try again later`
-        : `Tiller ${operation}: ${upstream}`;
+        : kind === 'Incomplete'
+          ? `Tiller ${operation}: ${upstream} (a hook Job of the chart did not complete; the release is FAILED)`
+          : `Tiller ${operation}: ${upstream}`;
   return new AppStoreError(CODE_OF_KIND[kind], message, { upstream, tiller: kind, grpcCode: err.code }, { cause: err });
 }
 

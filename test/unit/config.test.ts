@@ -12,7 +12,13 @@ test('defaults: Tiller on loopback 44134, HTTP 8080, gRPC 9090, no repos', () =>
     tillerNamespace: 'kube-system',
     namespace: 'appstore',
     logLevel: 'info',
+    tillerTimeoutSeconds: 300,
   });
+});
+
+test('the Tiller timeout (hooks, waits) is read and bounded', () => {
+  expect(loadConfig({ APPSTORE_TILLER_TIMEOUT_SECONDS: '20' }).tillerTimeoutSeconds).toBe(20);
+  expect(() => loadConfig({ APPSTORE_TILLER_TIMEOUT_SECONDS: '0' })).toThrow(/APPSTORE_TILLER_TIMEOUT_SECONDS/);
 });
 
 test('every documented variable is read', () => {
