@@ -17,6 +17,7 @@ export type TillerErrorKind =
   | 'InProgress'
   | 'UnservedKinds'
   | 'Incomplete'
+  | 'InvalidObject'
   | 'Failed';
 
 const PATTERNS: ReadonlyArray<readonly [RegExp, TillerErrorKind]> = [
@@ -27,6 +28,8 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, TillerErrorKind]> = [
   [/^incompatible versions client\[/, 'IncompatibleVersion'],
   // The chart's manifests use API versions the cluster does not serve (any more): the chart's fault for this cluster.
   [/no matches for kind "[^"]*" in version "[^"]*"/, 'UnservedKinds'],
+  // The API server refused an object of the rendered chart as invalid (a chart bug, or values it cannot take).
+  [/^release .* failed: .* is invalid: /, 'InvalidObject'],
   // What Tiller waited for (a hook Job) did not complete in time, or failed: the revision is FAILED.
   [/timed out waiting for the condition|Job failed: /, 'Incomplete'],
   [/another operation \(install\/upgrade\/rollback\) is in progress/, 'InProgress'],
@@ -46,6 +49,7 @@ const CODE_OF_KIND: Record<TillerErrorKind, ErrorCode> = {
   InProgress: 'Conflict',
   UnservedKinds: 'Unprocessable',
   Incomplete: 'Unprocessable',
+  InvalidObject: 'Unprocessable',
   Failed: 'Internal',
 };
 

@@ -35,14 +35,33 @@ const BROKEN: Record<string, string> = {
   'wiki-yaml': 'dataporten: {Options: [unclosed\n',
 };
 
-/** A repository of the BROKEN variants, built from the sample wiki chart. */
+/** Variants of the wiki chart that this cluster or this engine cannot install: chart name → files replaced. */
+const UNINSTALLABLE: Record<string, Record<string, string>> = {
+  // As charts of 2018 were written: API versions Kubernetes 1.22 and 1.25 stopped serving.
+  'wiki-old-api': {
+    'templates/ingress.yaml': [
+      'apiVersion: extensions/v1beta1',
+      'kind: Ingress',
+      'metadata: {name: {{ .Release.Name }}-wiki}',
+      'spec: {rules: [{host: {{ .Values.ingress.host | quote }}, http: {paths: [{path: /, backend: {serviceName: {{ .Release.Name }}-wiki, servicePort: 80}}]}}]}',
+    ].join('\n'),
+    'templates/role.yaml': 'apiVersion: rbac.authorization.k8s.io/v1beta1\nkind: Role\nmetadata: {name: {{ .Release.Name }}-wiki}\nrules: []\n',
+  },
+  'wiki-v2': { 'Chart.yaml': 'apiVersion: v2\nname: wiki-v2\nversion: 0.1.0\ndescription: a Helm 3 chart\n' },
+};
+
+/** A repository of the BROKEN and UNINSTALLABLE variants, built from the sample wiki chart. */
 async function serveBroken(): Promise<ServedChartRepo> {
   const src = await mkdtemp(join(tmpdir(), 'appstore-broken-'));
-  for (const [name, resources] of Object.entries(BROKEN)) {
+  const variants = {
+    ...Object.fromEntries(Object.entries(BROKEN).map(([name, resources]) => [name, { 'resources.yaml': resources }])),
+    ...UNINSTALLABLE,
+  };
+  for (const [name, files] of Object.entries(variants)) {
     const dir = join(src, name);
     await cp(join(SAMPLE_CHARTS_DIR, 'wiki'), dir, { recursive: true });
-    await writeFile(join(dir, 'Chart.yaml'), `apiVersion: v1\nname: ${name}\nversion: 0.1.0\ndescription: a wiki with a broken resources.yaml\n`);
-    await writeFile(join(dir, 'resources.yaml'), resources);
+    await writeFile(join(dir, 'Chart.yaml'), `apiVersion: v1\nname: ${name}\nversion: 0.1.0\ndescription: a wiki variant\n`);
+    for (const [path, text] of Object.entries(files)) await writeFile(join(dir, path), text);
   }
   const out = await mkdtemp(join(tmpdir(), 'appstore-broken-repo-'));
   const served = await serveChartRepo(out);
@@ -262,6 +281,28 @@ describe('a malformed resources.yaml is a 422 naming the problem, at install and
       expect(detailRes.status).toBe(422);
       expect(detailRes.json.detail).toMatch(detail);
     }
+  });
+});
+
+describe('charts this cluster or this engine cannot install', () => {
+  test('manifests of API versions the cluster no longer serves: a 422 listing each kind/apiVersion; the client made is deleted', async () => {
+    const before = registrations.length;
+    const res = await call('POST', '/releases', { user: 'alice', body: { application: 'broken/wiki-old-api', version: '0.1.0', namespace } });
+    expect(res.status).toBe(422);
+    expect(res.json.detail).toMatch(/does not serve: .*Ingress extensions\/v1beta1/);
+    expect(res.json.detail).toMatch(/Role rbac\.authorization\.k8s\.io\/v1beta1/);
+    // The client is made before Tiller renders the chart with it; it goes again.
+    expect(registrations.length).toBe(before + 1);
+    const made = registrations.at(-1)!;
+    expect(await atProvider(made.registration_client_uri!, made.registration_access_token!)).toBe(401);
+    expect(await storeSecrets(storeNamespace)).toEqual([]);
+    expect((await running.store.tiller.list({})).filter((r) => r.namespace === namespace)).toEqual([]);
+  });
+
+  test('an apiVersion v2 chart: a 422 that says which engine would install it', async () => {
+    const res = await call('POST', '/releases', { user: 'alice', body: { application: 'broken/wiki-v2', version: '0.1.0', namespace } });
+    expect(res.status).toBe(422);
+    expect(res.json.detail).toMatch(/apiVersion 'v2' is not supported by this store's engine, Tiller v2\.17.*a Helm 3 or Helm 4 engine would install it/);
   });
 });
 

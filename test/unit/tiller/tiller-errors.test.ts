@@ -65,3 +65,10 @@ test('manifests of API versions the cluster does not serve are a 422 listing eac
     { kind: 'ClusterRole', apiVersion: 'rbac.authorization.k8s.io/v1beta1' },
   ]);
 });
+
+test('an object of the rendered chart that the API server refuses as invalid is a 422 with its words', () => {
+  const upstream = 'release x failed: Ingress.networking.k8s.io "x-spark" is invalid: spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified';
+  const err = fromTillerError('install', serviceError(status.UNKNOWN, upstream));
+  expect(err.code).toBe('Unprocessable');
+  expect(err.message).toBe(`Tiller install: ${upstream}`);
+});
