@@ -18,12 +18,15 @@ export type TillerErrorKind =
   | 'UnservedKinds'
   | 'Incomplete'
   | 'InvalidObject'
+  | 'ObjectExists'
   | 'Failed';
 
 const PATTERNS: ReadonlyArray<readonly [RegExp, TillerErrorKind]> = [
   // Tiller could not reach the Kubernetes API server: an outage, not a fault of the request.
   [/connect: connection refused|dial tcp |i\/o timeout|no such host|TLS handshake timeout|the server is currently unable to handle the request/, 'ClusterUnavailable'],
   [/^release: ".*" not found|not found$|^offset ".*" not found/, 'NotFound'],
+  // An object the release creates exists already (in the namespace, or twice in the chart): not the release name.
+  [/^release .* failed: .* already exists/, 'ObjectExists'],
   [/already exists|cannot re-use a name that is still in use|^release: ".*" already exists/, 'NameInUse'],
   [/^incompatible versions client\[/, 'IncompatibleVersion'],
   // The chart's manifests use API versions the cluster does not serve (any more): the chart's fault for this cluster.
@@ -50,6 +53,7 @@ const CODE_OF_KIND: Record<TillerErrorKind, ErrorCode> = {
   UnservedKinds: 'Unprocessable',
   Incomplete: 'Unprocessable',
   InvalidObject: 'Unprocessable',
+  ObjectExists: 'Conflict',
   Failed: 'Internal',
 };
 

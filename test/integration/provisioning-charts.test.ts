@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildChartRepo, SAMPLE_CHARTS_DIR } from '../harness/chart-repo.js';
 import { serveChartRepo, type ServedChartRepo } from '../harness/serve-chart-repo.js';
+import { ALL_STATUS_CODES } from '../../src/tiller/index.js';
 import { readTestEnv } from '../harness/test-env.js';
 import { ensureNamespace, eventually, kubeClients, statusOf } from './kube.js';
 import { api, startStore, type RunningStore } from './store.js';
@@ -47,6 +48,8 @@ const UNINSTALLABLE: Record<string, Record<string, string>> = {
     ].join('\n'),
     'templates/role.yaml': 'apiVersion: rbac.authorization.k8s.io/v1beta1\nkind: Role\nmetadata: {name: {{ .Release.Name }}-wiki}\nrules: []\n',
   },
+  // Two objects of one name: Tiller creates the first and fails on the second ("already exists").
+  'wiki-twice': { 'templates/again.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ template "wiki.fullname" . }}}\ndata: {again: "yes"}\n' },
   'wiki-v2': { 'Chart.yaml': 'apiVersion: v2\nname: wiki-v2\nversion: 0.1.0\ndescription: a Helm 3 chart\n' },
 };
 
@@ -297,6 +300,17 @@ describe('charts this cluster or this engine cannot install', () => {
     expect(await atProvider(made.registration_client_uri!, made.registration_access_token!)).toBe(401);
     expect(await storeSecrets(storeNamespace)).toEqual([]);
     expect((await running.store.tiller.list({})).filter((r) => r.namespace === namespace)).toEqual([]);
+  });
+
+  test('an object that exists already is a 409, and what Tiller created before it is purged (not retried under another name)', async () => {
+    const before = registrations.length;
+    const res = await call('POST', '/releases', { user: 'alice', body: { application: 'broken/wiki-twice', version: '0.1.0', namespace } });
+    expect(res.status).toBe(409);
+    expect(res.json.detail).toMatch(/configmaps ".*-wiki-twice" already exists/);
+    expect(registrations.length).toBe(before + 1);
+    expect((await running.store.tiller.list({ statusCodes: ALL_STATUS_CODES })).filter((r) => r.namespace === namespace)).toEqual([]);
+    expect((await kube.apps.listNamespacedDeployment({ namespace })).items).toEqual([]);
+    expect(await storeSecrets(storeNamespace)).toEqual([]);
   });
 
   test('an apiVersion v2 chart: a 422 that says which engine would install it', async () => {

@@ -72,3 +72,10 @@ test('an object of the rendered chart that the API server refuses as invalid is 
   expect(err.code).toBe('Unprocessable');
   expect(err.message).toBe(`Tiller install: ${upstream}`);
 });
+
+test('an object of the release that exists already is a Conflict, not the release name in use (which would be retried under another name)', () => {
+  const upstream = 'release gentle-teal-ferret failed: ingresses.networking.k8s.io "gentle-teal-ferret-minio" already exists';
+  const err = fromTillerError('install', serviceError(status.UNKNOWN, upstream));
+  expect(err.code).toBe('Conflict');
+  expect(err.details.tiller).toBe('ObjectExists');
+});
