@@ -32,7 +32,7 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, TillerErrorKind]> = [
   // The chart's manifests use API versions the cluster does not serve (any more): the chart's fault for this cluster.
   [/no matches for kind "[^"]*" in version "[^"]*"/, 'UnservedKinds'],
   // The API server refused an object of the rendered chart as invalid (a chart bug, or values it cannot take).
-  [/^release .* failed: .* is invalid: /, 'InvalidObject'],
+  [/^release .* failed: .*( is invalid: | cannot be handled as a)/, 'InvalidObject'],
   // What Tiller waited for (a hook Job) did not complete in time, or failed: the revision is FAILED.
   [/timed out waiting for the condition|Job failed: /, 'Incomplete'],
   [/another operation \(install\/upgrade\/rollback\) is in progress/, 'InProgress'],

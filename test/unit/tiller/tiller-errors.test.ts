@@ -71,6 +71,8 @@ test('an object of the rendered chart that the API server refuses as invalid is 
   const err = fromTillerError('install', serviceError(status.UNKNOWN, upstream));
   expect(err.code).toBe('Unprocessable');
   expect(err.message).toBe(`Tiller install: ${upstream}`);
+  const undecodable = 'release x failed: Ingress in version "v1" cannot be handled as a Ingress: json: cannot unmarshal string into Go struct field';
+  expect(fromTillerError('install', serviceError(status.UNKNOWN, undecodable)).code).toBe('Unprocessable');
 });
 
 test('an object of the release that exists already is a Conflict, not the release name in use (which would be retried under another name)', () => {
