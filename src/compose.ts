@@ -54,7 +54,10 @@ export interface AppStore {
 export async function composeAppStore(config: Config, env: Env, log: Logger): Promise<AppStore> {
   const kube = kubeClients(config.kubeconfig);
   const metrics = new Metrics();
-  const tiller = new TillerClient(config.helmHost, { observer: observeTillerCalls(log.child({ component: 'tiller' }), metrics) });
+  const tiller = new TillerClient(config.helmHost, {
+    observer: observeTillerCalls(log.child({ component: 'tiller' }), metrics),
+    timeoutSeconds: config.tillerTimeoutSeconds,
+  });
   const repos = loadRepoConfigs(config.repos, env);
   const catalog = createCatalog({ repos }, log);
   const identity = createIdentityService(loadIdentityConfig(env), { logger: log, kubeConfig: kube.config });
@@ -109,6 +112,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     namespacesFor: (principal) => identity.access.namespacesFor(principal),
     clusterScope: new ClusterScope({ catalog, engine: tiller, tenancy, allowsClusterScoped, namespace: config.namespace }),
     quotaUsage: (principal) => quotas.usage(principal),
+    ...(clients.kind !== undefined && { clientProvisioner: clients.kind }),
   });
   const authenticate = (credentials: Parameters<typeof identity.authenticate>[0]) => identity.authenticate(credentials);
   const rest = createRestApp({

@@ -35,6 +35,11 @@ export interface Config {
    * loopback/linklocal/uniquelocal. Unset: the client is the socket's peer.
    */
   readonly trustProxy: number | readonly string[] | undefined;
+  /**
+   * How long Tiller may take for what it waits on in one change: a chart's hooks (a post-delete cleaner Job, a
+   * post-upgrade Job). A hook that has not completed by then fails the change, which answers instead of hanging.
+   */
+  readonly tillerTimeoutSeconds: number;
 }
 
 export { ConfigError } from './config-error.js';
@@ -54,6 +59,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'APPSTORE_LOG_LEVEL', ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
     maxValuesBytes: integer(env, 'APPSTORE_MAX_VALUES_BYTES', DEFAULT_MAX_VALUES_BYTES, 1024, 1024 * 1024),
     trustProxy: trustProxy(env, 'APPSTORE_TRUST_PROXY'),
+    tillerTimeoutSeconds: integer(env, 'APPSTORE_TILLER_TIMEOUT_SECONDS', 300, 1, 3600),
   };
 }
 

@@ -81,6 +81,8 @@ export interface PackagePageJson {
   readonly etag: string;
 }
 
+import type { ChartStandard, ClientDeclaration } from '../charts/index.js';
+
 export interface PackageVersionDetail {
   readonly id: string;
   readonly version: PackageVersion;
@@ -89,6 +91,14 @@ export interface PackageVersionDetail {
   readonly valuesYaml: string;
   /** Parsed values.schema.json, when the chart has one. */
   readonly valuesSchema?: Readonly<Record<string, unknown>>;
+  /** The install form's schema: schema.yaml (else values.schema.json) without appstore_generated_data. */
+  readonly formSchema?: Readonly<Record<string, unknown>>;
+  /** package_versions.json: the software inside the image, name → version. */
+  readonly softwareVersions: Readonly<Record<string, string>>;
+  /** The OAuth client resources.yaml declares, as written. */
+  readonly client?: ClientDeclaration;
+  /** resources.yaml appstore.Options.Standards, known or not. */
+  readonly standards: readonly ChartStandard[];
 }
 
 export interface Catalog {

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { loadChartArchive } from '../charts/index.js';
+import { describeStandards, loadChartArchive, readFormSchema, readResourcesFile, readSoftwareVersions, readValuesSchema } from '../charts/index.js';
 import { AppStoreError } from '../domain/errors.js';
 import type { PackageRecord, VersionRecord } from './package-model.js';
 import type { ChartMetadata, PackageVersionDetail } from './types.js';
@@ -15,9 +15,15 @@ const README_NAMES = ['readme.md', 'readme.txt', 'readme'];
  * installs use: a version whose archive the store could not install is
  * reported here already, not only when someone tries.
  *
+ * The App Store's own chart files are read here too: schema.yaml (the
+ * install form), package_versions.json and resources.yaml (the declared
+ * client and standards), so that a declaration the store would refuse at
+ * install is reported with the version.
+ *
  * @throws AppStoreError Unprocessable when the archive is not a loadable chart,
  *   holds another chart or version than the index says, or has a
- *   values.schema.json that is not a JSON object
+ *   values.schema.json, schema.yaml, package_versions.json or resources.yaml
+ *   that cannot be read
  */
 export async function readVersionDetail(
   archive: Buffer,
@@ -42,14 +48,20 @@ export async function readVersionDetail(
   }
   const files = new Map(chart.files.map((f) => [f.typeUrl, f.value]));
   const readme = README_NAMES.map((n) => [...files.keys()].find((k) => k.toLowerCase() === n)).find(Boolean);
-  const schema = files.get('values.schema.json');
+  const valuesSchema = readValuesSchema(chart.files, label);
+  const formSchema = readFormSchema(chart.files, label);
+  const resources = readResourcesFile(chart.files);
   return {
     id: record.package.id,
     version: version.version,
     chart: chartMetadata(metadata),
     readme: readme === undefined ? '' : Buffer.from(files.get(readme) ?? []).toString('utf8'),
     valuesYaml: chart.values?.raw ?? '',
-    ...(schema === undefined ? {} : { valuesSchema: parseSchema(Buffer.from(schema), label) }),
+    ...(valuesSchema !== undefined && { valuesSchema }),
+    ...(formSchema !== undefined && { formSchema }),
+    softwareVersions: readSoftwareVersions(chart.files, label),
+    ...(resources?.client !== undefined && { client: resources.client }),
+    standards: describeStandards(resources?.standards ?? []),
   };
 }
 
@@ -67,17 +79,4 @@ function chartMetadata(m: Metadata): ChartMetadata {
     icon: m.icon,
     deprecated: m.deprecated,
   };
-}
-
-function parseSchema(data: Buffer, label: string): Readonly<Record<string, unknown>> {
-  let schema: unknown;
-  try {
-    schema = JSON.parse(data.toString('utf8'));
-  } catch (err) {
-    throw new AppStoreError('Unprocessable', `values.schema.json of ${label} is not valid JSON: ${String(err)}`);
-  }
-  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-    throw new AppStoreError('Unprocessable', `values.schema.json of ${label} is not a JSON object`);
-  }
-  return schema as Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 import semver from 'semver';
 import type { Maintainer, Metadata } from '../../gen/hapi/chart/metadata.js';
-import { invalidArgument } from '../domain/errors.js';
+import { AppStoreError, invalidArgument } from '../domain/errors.js';
 import { isTable } from './values.js';
 import { parseYaml } from './yaml.js';
 import { errorText } from '../domain/error-text.js';
@@ -63,8 +63,12 @@ export function parseChartMetadata(data: Buffer, where = ''): Metadata {
   }
   if (metadata.apiVersion === '') throw invalidArgument(`${file}: apiVersion is required (use '${CHART_API_VERSION}')`);
   if (metadata.apiVersion !== CHART_API_VERSION) {
-    throw invalidArgument(
-      `${file}: apiVersion '${metadata.apiVersion}' is not supported; Helm 2 charts must use '${CHART_API_VERSION}'`,
+    // A chart this engine cannot install is the chart's fault for this store, not a malformed request: 422.
+    const engine = metadata.apiVersion === 'v2' ? 'a Helm 3 or Helm 4 engine would install it' : 'no Helm version knows it';
+    throw new AppStoreError(
+      'Unprocessable',
+      `${file}: apiVersion '${metadata.apiVersion}' is not supported by this store's engine, Tiller v2.17, which installs apiVersion '${CHART_API_VERSION}' charts only; ${engine}`,
+      { parameter: 'application' },
     );
   }
   return metadata;

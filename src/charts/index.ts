@@ -13,3 +13,15 @@ export { readRequirements, type ImportValue, type Requirement } from './requirem
 export type { Values } from './values.js';
 export { readValues } from './values.js';
 export { dumpYaml } from './yaml.js';
+export {
+  CLIENT_SECTIONS,
+  readClientDeclaration,
+  readResourcesFile,
+  RESOURCES_FILE,
+  type ChartFileLike,
+  type ClientDeclaration,
+  type ClientSection,
+  type ResourcesDeclaration,
+} from './resources-file.js';
+export { FORM_SCHEMA_FILE, PACKAGE_VERSIONS_FILE, readFormSchema, readSoftwareVersions, readValuesSchema } from './form-files.js';
+export { describeStandards, KNOWN_STANDARDS, type ChartStandard } from './standards.js';

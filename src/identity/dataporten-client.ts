@@ -33,7 +33,7 @@ export class DataportenClient {
     return {
       sub: body.sub,
       ...(typeof body.name === 'string' && { name: body.name }),
-      ...(typeof body.email === 'string' && { email: body.email }),
+      ...(typeof body.email === 'string' && body.email.includes('@') && { email: body.email }),
     };
   }
 

@@ -19,11 +19,12 @@ export function principalFromClaims(
   source: string,
 ): Authenticated {
   const name = typeof claims.name === 'string' ? claims.name : typeof claims.preferred_username === 'string' ? claims.preferred_username : undefined;
+  const email = typeof claims.email === 'string' && claims.email.includes('@') ? claims.email : undefined;
   const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
   return {
     id: subject,
     ...(name !== undefined && { name }),
-    ...(typeof claims.email === 'string' && { email: claims.email }),
+    ...(email !== undefined && { email }),
     groups: groupsFromClaim(claims, groupsClaim),
     kind: 'user',
     source,

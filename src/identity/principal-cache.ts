@@ -76,6 +76,6 @@ export class PrincipalCache {
 
 /** The Principal alone: the expiry is the cache's business, not the callers'. */
 export function withoutExpiry(authenticated: Authenticated): Principal {
-  const { id, name, groups, kind, source } = authenticated;
-  return { id, ...(name !== undefined && { name }), groups, kind, source };
+  const { id, name, email, groups, kind, source } = authenticated;
+  return { id, ...(name !== undefined && { name }), ...(email !== undefined && { email }), groups, kind, source };
 }

@@ -6,11 +6,13 @@
  * and GetHistory: all of Tiller's storage requests share one client limited
  * to 5 requests a second (burst 10), so every read asked of Tiller delays
  * the installs and upgrades that follow it; and these reads keep working
- * while Tiller is down. Writes always go through Tiller.
+ * while Tiller is down. Writes go through Tiller, with one exception:
+ * failPending, for a revision Tiller itself leaves pending (see there).
  */
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { Release } from '../../gen/hapi/release/release.js';
+import { Status_Code } from '../../gen/hapi/release/status.js';
 import type { StoredReleaseReader } from '../releases/types.js';
 import { fromKubeError } from './kube-errors.js';
 
@@ -41,6 +43,42 @@ export class TillerSecretStorage implements StoredReleaseReader {
     return all.sort((a, b) => b.version - a.version).map((s) => decodeStoredRelease(s.data));
   }
 
+  /**
+   * Marks the newest revision FAILED when Tiller left it pending. Tiller v2.17
+   * returns from an upgrade whose post-upgrade hook failed (or timed out)
+   * without recording the revision (release_update.go), so it stays
+   * PENDING_UPGRADE and Tiller refuses every later change to the release as
+   * "in progress". The caller holds the release's lock. Answers whether it
+   * changed anything; a concurrent change of the Secret is a Conflict.
+   */
+  async failPending(name: string, description: string): Promise<boolean> {
+    let items;
+    try {
+      items = (await this.core.listNamespacedSecret({ namespace: this.tillerNamespace, labelSelector: `NAME=${name},OWNER=TILLER` })).items;
+    } catch (err) {
+      throw fromKubeError('read Tiller release storage', err);
+    }
+    const newest = items.sort((a, b) => Number(b.metadata?.labels?.VERSION ?? 0) - Number(a.metadata?.labels?.VERSION ?? 0))[0];
+    const data = newest?.data?.release;
+    if (!newest || data === undefined) return false;
+    const release = decodeStoredRelease(data);
+    const status = release.info?.status;
+    if (!release.info || !status || !PENDING.has(status.code)) return false;
+    release.info.status = { ...status, code: Status_Code.FAILED };
+    release.info.Description = description;
+    const body = {
+      ...newest,
+      metadata: { ...newest.metadata, labels: { ...newest.metadata?.labels, STATUS: 'FAILED' } },
+      data: { ...newest.data, release: encodeStoredRelease(release) },
+    };
+    try {
+      await this.core.replaceNamespacedSecret({ name: newest.metadata!.name!, namespace: this.tillerNamespace, body });
+    } catch (err) {
+      throw fromKubeError('mark a pending Tiller revision failed', err);
+    }
+    return true;
+  }
+
   /** The Secrets of Tiller's storage matching a label selector, undecoded. */
   private async stored(labelSelector: string): Promise<{ version: number; data: string }[]> {
     let items;
@@ -53,6 +91,14 @@ export class TillerSecretStorage implements StoredReleaseReader {
       .map((s) => ({ version: Number(s.metadata?.labels?.VERSION ?? NaN), data: s.data?.release }))
       .filter((s): s is { version: number; data: string } => Number.isInteger(s.version) && typeof s.data === 'string');
   }
+}
+
+const PENDING = new Set([Status_Code.PENDING_INSTALL, Status_Code.PENDING_UPGRADE, Status_Code.PENDING_ROLLBACK]);
+
+/** The Release → a Secret's `release` value as Tiller writes it (gzip, base64), base64 again for the API. */
+export function encodeStoredRelease(release: Release): string {
+  const tillerText = gzipSync(Release.encode(release).finish()).toString('base64');
+  return Buffer.from(tillerText, 'ascii').toString('base64');
 }
 
 /** A Secret's `release` value (base64, as the API returns Secret data) → the Release Tiller stored. */

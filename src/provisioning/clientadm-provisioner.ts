@@ -9,6 +9,7 @@
  * if any.
  */
 import { AppStoreError } from '../domain/errors.js';
+import { IssuerDiscovery, type IssuerEndpoints } from './issuer-discovery.js';
 import { callProvider, isRecord, refused, stringsOf, unavailable } from './provider-http.js';
 import type { ClientDescription, ClientSpec, Provisioner, ProvisioningAuth, RegisteredClient } from './types.js';
 
@@ -18,6 +19,8 @@ export interface ClientadmOptions {
   readonly timeoutMs: number;
   /** Used when no caller token is at hand (reconciliation retrying a deletion). */
   readonly serviceToken?: () => string | undefined;
+  /** Dataporten's OpenID issuer (https://auth.dataporten.no), whose endpoints charts receive. */
+  readonly issuer?: string;
 }
 
 const PROVIDER = 'Dataporten clientadm';
@@ -25,9 +28,15 @@ const PROVIDER = 'Dataporten clientadm';
 export class ClientadmProvisioner implements Provisioner {
   readonly kind = 'dataporten' as const;
   private readonly base: string;
+  private readonly discovery: IssuerDiscovery | undefined;
 
   constructor(private readonly options: ClientadmOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
+    this.discovery = options.issuer === undefined ? undefined : new IssuerDiscovery(options.issuer, options.timeoutMs, 'Dataporten');
+  }
+
+  async issuerEndpoints(): Promise<IssuerEndpoints | undefined> {
+    return this.discovery?.endpoints();
   }
 
   async create(spec: ClientSpec, auth: ProvisioningAuth): Promise<RegisteredClient> {

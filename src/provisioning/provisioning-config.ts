@@ -12,7 +12,7 @@ import type { Provisioner } from './types.js';
 
 export type ProvisioningConfig =
   | { readonly kind: 'none' }
-  | { readonly kind: 'dataporten'; readonly clientadmUrl: string; readonly tokenFile?: string; readonly timeoutMs: number }
+  | { readonly kind: 'dataporten'; readonly clientadmUrl: string; readonly issuer: string; readonly tokenFile?: string; readonly timeoutMs: number }
   | {
       readonly kind: 'oidc-registration';
       readonly registrationUrl?: string;
@@ -20,7 +20,6 @@ export type ProvisioningConfig =
       readonly initialAccessTokenFile?: string;
       readonly timeoutMs: number;
     };
-
 
 export function loadProvisioningConfig(env: Env = process.env): ProvisioningConfig {
   const kind = optional(env, 'APPSTORE_PROVISIONER') ?? 'none';
@@ -31,6 +30,7 @@ export function loadProvisioningConfig(env: Env = process.env): ProvisioningConf
     return {
       kind,
       clientadmUrl: httpUrl(env, 'APPSTORE_CLIENTADM_URL', 'https://clientadmin.dataporten-api.no'),
+      issuer: httpUrl(env, 'APPSTORE_DATAPORTEN_ISSUER', 'https://auth.dataporten.no'),
       ...(tokenFile !== undefined && { tokenFile }),
       timeoutMs,
     };
@@ -60,6 +60,7 @@ export function createProvisioner(config: ProvisioningConfig): Provisioner | und
     case 'dataporten':
       return new ClientadmProvisioner({
         baseUrl: config.clientadmUrl,
+        issuer: config.issuer,
         timeoutMs: config.timeoutMs,
         ...(config.tokenFile !== undefined && { serviceToken: tokenFrom(config.tokenFile) }),
       });
@@ -79,6 +80,5 @@ function tokenFrom(file: string): () => string | undefined {
     return token === '' ? undefined : token;
   };
 }
-
 
 

@@ -9,6 +9,7 @@
  * GET to read it. Per RFC 7592 a 401 from the client URI means the client
  * does not exist (any more).
  */
+import { IssuerDiscovery, type IssuerEndpoints } from './issuer-discovery.js';
 import { callProvider, isRecord, refused, stringsOf, unavailable } from './provider-http.js';
 import type { ClientDescription, ClientSpec, Provisioner, ProvisioningAuth, RegisteredClient } from './types.js';
 
@@ -25,10 +26,14 @@ const PROVIDER = 'the OpenID Provider';
 
 export class RegistrationProvisioner implements Provisioner {
   readonly kind = 'oidc-registration' as const;
-  private endpoint: string | undefined;
+  private readonly discovery: IssuerDiscovery | undefined;
 
   constructor(private readonly options: RegistrationOptions) {
-    this.endpoint = options.registrationUrl;
+    this.discovery = options.issuer === undefined ? undefined : new IssuerDiscovery(options.issuer, options.timeoutMs, PROVIDER);
+  }
+
+  async issuerEndpoints(): Promise<IssuerEndpoints | undefined> {
+    return this.discovery?.endpoints();
   }
 
   async create(spec: ClientSpec, auth: ProvisioningAuth): Promise<RegisteredClient> {
@@ -84,13 +89,10 @@ export class RegistrationProvisioner implements Provisioner {
   }
 
   private async registrationEndpoint(): Promise<string> {
-    if (this.endpoint !== undefined) return this.endpoint;
-    const issuer = (this.options.issuer ?? '').replace(/\/+$/, '');
-    const res = await callProvider(PROVIDER, `${issuer}/.well-known/openid-configuration`, { method: 'GET', timeoutMs: this.options.timeoutMs });
-    if (res.status !== 200 || !isRecord(res.body)) throw unavailable(PROVIDER, `discovery answered ${res.status}`);
-    const endpoint = res.body.registration_endpoint;
-    if (typeof endpoint !== 'string' || endpoint === '') throw unavailable(PROVIDER, 'its discovery document names no registration_endpoint');
-    this.endpoint = endpoint;
+    if (this.options.registrationUrl !== undefined) return this.options.registrationUrl;
+    if (!this.discovery) throw unavailable(PROVIDER, 'neither a registration endpoint nor an issuer is configured');
+    const endpoint = (await this.discovery.endpoints()).registrationEndpoint;
+    if (endpoint === undefined) throw unavailable(PROVIDER, 'its discovery document names no registration_endpoint');
     return endpoint;
   }
 }

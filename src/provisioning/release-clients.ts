@@ -1,14 +1,21 @@
 /**
  * The OAuth client of a release, between the release use cases and a
- * Provisioner: what the chart declares (resources.yaml, redirect URIs against
- * the release's host), creating, updating and removing the client, keeping
- * its secrets in the secret store, and the values the chart receives
- * (`appstore_generated_data.dataporten.{id, client_secret, owner, scopes,
- * authorized_groups}`), which go to Tiller only, never into the record.
+ * Provisioner: what the chart declares (resources.yaml: the union of its
+ * `dataporten` and `aai` sections, redirect URIs resolved against the values
+ * the chart renders with), creating, updating and removing the one client,
+ * keeping its secrets in the secret store, and the values the chart receives,
+ * which go to Tiller only, never into the record:
+ *
+ * - `appstore_generated_data.dataporten.{id, client_secret, owner, scopes, authorized_groups}` (charts of 2017–2019),
+ * - `appstore_generated_data.aai.{client_id, client_secret, issuer_url, scopes, authorized_principals, owner,
+ *   userinfo_url, token_url, auth_url}` (the same client, with the issuer's endpoints from its discovery document),
+ * - `appstore_generated_data.appstore_meta_data.contact_email`, the owner's email when the identity provider gave one.
  */
+import { readClientDeclaration, type ChartFileLike } from '../charts/resources-file.js';
 import { AppStoreError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
-import { readClientDeclaration, resolveRedirectUris, type ChartFileLike } from './resources-file.js';
+import type { IssuerEndpoints } from './issuer-discovery.js';
+import { resolveRedirectUris } from './redirect-uris.js';
 import type { ClientSecretStore, ClientSpec, ProvisionedClient, Provisioner, ProvisioningAuth, RegisteredClient } from './types.js';
 
 export type GeneratedValues = Record<string, unknown>;
@@ -36,9 +43,17 @@ export class ReleaseClients {
     return this.deps.provisioner !== undefined;
   }
 
+  /** Which kind of provider makes the clients, or undefined when none is configured. */
+  get kind(): Provisioner['kind'] | undefined {
+    return this.deps.provisioner?.kind;
+  }
+
   /**
-   * The client a chart declares for these values, or undefined. Checked before
-   * anything is provisioned or installed: a bad declaration or a missing host is a 422.
+   * The client a chart declares for these values (the chart's defaults merged
+   * with the user's), or undefined. Checked before anything is provisioned or
+   * installed: a bad declaration or a missing host is a 422. Without a
+   * provisioner the declaration is still read (a malformed one is refused
+   * alike), but no client is requested: the chart installs with its defaults.
    */
   declared(files: readonly ChartFileLike[], values: Readonly<Record<string, unknown>>): ClientRequest | undefined {
     const declaration = readClientDeclaration(files);
@@ -47,13 +62,15 @@ export class ReleaseClients {
       this.deps.log.info('the chart declares an OAuth client, but no provisioner is configured (APPSTORE_PROVISIONER); none is made');
       return undefined;
     }
-    return { scopes: declaration.scopes, redirectUris: resolveRedirectUris(declaration.redirectUris, values.host) };
+    return { scopes: declaration.scopes, redirectUris: resolveRedirectUris(declaration.redirectUris, values) };
   }
 
   /** Registers the client and keeps its secrets; nothing is left behind when either fails. */
   async create(release: ReleaseRef, request: ClientRequest, auth: ProvisioningAuth): Promise<{ provisioned: ProvisionedClient; values: GeneratedValues }> {
     const provisioner = this.provisioner();
     const spec = specFor(release, request);
+    // Before the client is made: without the issuer's endpoints the chart could not use it.
+    const issuer = await provisioner.issuerEndpoints();
     const client = await provisioner.create(spec, { ...auth, callerId: release.owner });
     let secretName: string;
     try {
@@ -65,8 +82,8 @@ export class ReleaseClients {
       throw err;
     }
     this.deps.log.info({ releaseId: release.id, clientId: client.handle.clientId, provisioner: provisioner.kind }, 'registered OAuth client');
-    const provisioned = toProvisioned(provisioner, client, spec, secretName);
-    return { provisioned, values: generatedValues(client, release, provisioned) };
+    const provisioned = toProvisioned(provisioner, client, spec, secretName, auth.callerEmail);
+    return { provisioned, values: generatedValues(client, release, provisioned, issuer) };
   }
 
   /**
@@ -77,16 +94,17 @@ export class ReleaseClients {
   async update(release: ReleaseRef, current: ProvisionedClient, request: ClientRequest | undefined, auth: ProvisioningAuth): Promise<{ provisioned: ProvisionedClient; values: GeneratedValues }> {
     const client = await this.registered(release.id, current);
     const spec = request && specFor(release, request);
-    if (spec === undefined || (same(spec.scopes, current.scopes) && same(spec.redirectUris, current.redirectUris))) {
-      return { provisioned: current, values: generatedValues(client, release, current) };
-    }
     const provisioner = this.provisioner(current);
+    const issuer = await provisioner.issuerEndpoints();
+    if (spec === undefined || (same(spec.scopes, current.scopes) && same(spec.redirectUris, current.redirectUris))) {
+      return { provisioned: current, values: generatedValues(client, release, current, issuer) };
+    }
     const updated = await provisioner.update(client, spec, { ...auth, callerId: release.owner });
     // The registration access token may have rotated: keep the new one before anything else.
     const secretName = await this.deps.secrets.put(release.id, updated.secrets);
     this.deps.log.info({ releaseId: release.id, clientId: current.clientId }, 'updated OAuth client');
-    const provisioned = toProvisioned(provisioner, updated, spec, secretName);
-    return { provisioned, values: generatedValues(updated, release, provisioned) };
+    const provisioned = toProvisioned(provisioner, updated, spec, secretName, current.contactEmail);
+    return { provisioned, values: generatedValues(updated, release, provisioned, issuer) };
   }
 
   /** Removes the client at its provider, then its secrets. Throws when the provider could not be reached. */
@@ -120,7 +138,7 @@ function registeredFrom(current: ProvisionedClient, secrets: RegisteredClient['s
   return { handle: { clientId: current.clientId, location: current.location, owner: current.owner, scopes: current.scopes }, secrets };
 }
 
-function toProvisioned(provisioner: Provisioner, client: RegisteredClient, spec: ClientSpec, secretName: string): ProvisionedClient {
+function toProvisioned(provisioner: Provisioner, client: RegisteredClient, spec: ClientSpec, secretName: string, contactEmail: string | undefined): ProvisionedClient {
   return {
     provisioner: provisioner.kind,
     clientId: client.handle.clientId,
@@ -130,20 +148,39 @@ function toProvisioned(provisioner: Provisioner, client: RegisteredClient, spec:
     redirectUris: [...spec.redirectUris],
     secretName,
     state: 'active',
+    ...(contactEmail !== undefined && { contactEmail }),
   };
 }
 
-/** `scopes` are the ones the chart asked for (a provider may grant fewer, later), the same on install and upgrade. */
-function generatedValues(client: RegisteredClient, release: ReleaseRef, provisioned: ProvisionedClient): GeneratedValues {
+/**
+ * `scopes` are the ones the chart asked for (a provider may grant fewer,
+ * later), the same on install and upgrade. One client answers both sections;
+ * the aai endpoints are empty when the provisioner knows no issuer.
+ */
+function generatedValues(client: RegisteredClient, release: ReleaseRef, provisioned: ProvisionedClient, issuer: IssuerEndpoints | undefined): GeneratedValues {
+  const owner = client.handle.owner || release.owner;
+  const secret = client.secrets.clientSecret ?? '';
   return {
     appstore_generated_data: {
       dataporten: {
         id: client.handle.clientId,
-        client_secret: client.secrets.clientSecret ?? '',
-        owner: client.handle.owner || release.owner,
+        client_secret: secret,
+        owner,
         scopes: [...provisioned.scopes],
         authorized_groups: [...release.adminGroups],
       },
+      aai: {
+        client_id: client.handle.clientId,
+        client_secret: secret,
+        issuer_url: issuer?.issuer ?? '',
+        scopes: [...provisioned.scopes],
+        authorized_principals: [...release.adminGroups],
+        owner,
+        userinfo_url: issuer?.userinfoEndpoint ?? '',
+        token_url: issuer?.tokenEndpoint ?? '',
+        auth_url: issuer?.authorizationEndpoint ?? '',
+      },
+      ...(provisioned.contactEmail !== undefined && { appstore_meta_data: { contact_email: provisioned.contactEmail } }),
     },
   };
 }

@@ -6,6 +6,8 @@
  * a registration access token) is kept apart, in a Kubernetes Secret.
  */
 
+import type { IssuerEndpoints } from './issuer-discovery.js';
+
 export type ProvisionerKind = 'dataporten' | 'oidc-registration';
 
 /** What a chart asks for, with redirect URIs already absolute. */
@@ -44,6 +46,8 @@ export interface ProvisioningAuth {
   readonly callerToken?: string;
   /** The caller's id, recorded as owner where the provider has no notion of one. */
   readonly callerId?: string;
+  /** The caller's email, when the identity provider gives one: the release's contact (appstore_meta_data.contact_email). */
+  readonly callerEmail?: string;
 }
 
 export interface Provisioner {
@@ -55,6 +59,11 @@ export interface Provisioner {
   delete(client: RegisteredClient, auth: ProvisioningAuth): Promise<void>;
   /** The client as the provider sees it now, or undefined when it does not exist. */
   describe(client: RegisteredClient, auth: ProvisioningAuth): Promise<ClientDescription | undefined>;
+  /**
+   * The endpoints of the issuer the clients belong to (charts receive them as
+   * appstore_generated_data.aai.*), or undefined when no issuer is configured.
+   */
+  issuerEndpoints(): Promise<IssuerEndpoints | undefined>;
 }
 
 export interface ClientDescription {
@@ -77,6 +86,8 @@ export interface ProvisionedClient {
   /** The Secret (in the store's namespace) holding the client's secrets. */
   readonly secretName: string;
   readonly state: 'active' | 'delete-pending';
+  /** The owner's email at install, when known: charts receive it as appstore_meta_data.contact_email. */
+  readonly contactEmail?: string;
 }
 
 /** Where client secrets are kept (a Kubernetes Secret per release). */

@@ -8,13 +8,23 @@
 import { AppStoreError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ClientRequest, ProvisioningAuth, ReleaseClients } from '../provisioning/index.js';
+import type { Chart } from '../../gen/hapi/chart/chart.js';
 import type { ReleaseRecord, ReleaseStore } from './types.js';
-import type { Values } from './values.js';
+import { chartDefaults, mergeValues, type Values } from './values.js';
 
-type ClientFiles = Parameters<ReleaseClients['declared']>[0];
+/** The part of a chart a client declaration is read from: its files and its default values. */
+type ClientChart = Pick<Chart, 'files' | 'values' | 'metadata'>;
 
 export class ReleaseClientSteps {
   constructor(private readonly deps: { readonly store: ReleaseStore; readonly clients?: ReleaseClients; readonly log: Logger }) {}
+
+  /**
+   * The client the chart declares, resolved against the values it will render
+   * with (its defaults merged with the user's): a 422 for a bad declaration.
+   */
+  declared(chart: ClientChart, values: Values): ClientRequest | undefined {
+    return this.deps.clients?.declared(chart.files, renderValues(chart, values));
+  }
 
   /** Registers the client a chart declares for a new record, and records it; on failure the record goes and the error is the provider's. */
   async provision(record: ReleaseRecord, declared: ClientRequest, auth: ProvisioningAuth) {
@@ -37,10 +47,10 @@ export class ReleaseClientSteps {
   }
 
   /** Upgrade: the existing client (updated if the declaration changed), or one the new chart version declares. */
-  async upgrade(current: ReleaseRecord, files: ClientFiles, values: Values, auth: ProvisioningAuth) {
+  async upgrade(current: ReleaseRecord, chart: ClientChart, values: Values, auth: ProvisioningAuth) {
     const clients = this.deps.clients;
     if (!clients) return undefined;
-    const declared = clients.declared(files, values);
+    const declared = clients.declared(chart.files, renderValues(chart, values));
     if (current.provisioned) return { created: false, ...(await clients.update(current, current.provisioned, declared, auth)) };
     if (!declared) return undefined;
     const created = await clients.create(current, declared, auth);
@@ -53,11 +63,12 @@ export class ReleaseClientSteps {
    * declares; answers the record's client as it now is. A failure to update is
    * logged, not thrown: Tiller has already rolled back.
    */
-  async follow(current: ReleaseRecord, files: ClientFiles, values: Values, auth: ProvisioningAuth) {
+  async follow(current: ReleaseRecord, chart: ClientChart | undefined, values: Values, auth: ProvisioningAuth) {
     const clients = this.deps.clients;
     if (!clients || !current.provisioned) return current.provisioned;
     try {
-      return (await clients.update(current, current.provisioned, clients.declared(files, values), auth)).provisioned;
+      const declared = chart && clients.declared(chart.files, renderValues(chart, values));
+      return (await clients.update(current, current.provisioned, declared, auth)).provisioned;
     } catch (err) {
       this.deps.log.warn({ releaseId: current.id, err: AppStoreError.from(err).message }, 'could not update the OAuth client after a rollback; the next upgrade does');
       return current.provisioned;
@@ -87,4 +98,8 @@ export class ReleaseClientSteps {
       updatedAt: new Date().toISOString(),
     });
   }
+}
+
+function renderValues(chart: ClientChart, values: Values): Values {
+  return mergeValues(chartDefaults(chart), values);
 }

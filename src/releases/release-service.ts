@@ -118,7 +118,7 @@ export class ReleaseService {
     await this.deps.access.assertMayDeploy(principal, input.namespace);
     const resolved = await resolveChart(this.deps.catalog, input);
     // Checked before anything is made: a bad resources.yaml or a missing host is a 422.
-    const declared = this.deps.clients?.declared(resolved.chart.files, input.values);
+    const declared = this.clientSteps.declared(resolved.chart, input.values);
     const now = new Date().toISOString();
     const draft = (id: string): ReleaseRecord => ({
       id,
@@ -162,7 +162,7 @@ export class ReleaseService {
           // The client is made before Tiller is called, and recorded before it can be lost; a
           // failure here has already removed the record (the provider's error is the answer).
           stage = 'provision';
-          const client = declared && (await this.clientSteps.provision(record, declared, auth));
+          const client = declared && (await this.clientSteps.provision(record, declared, { ...auth, ...(principal.email !== undefined && { callerEmail: principal.email }) }));
           installing = client ? client.record : record;
           stage = 'install';
           const request = {
@@ -237,7 +237,7 @@ export class ReleaseService {
         development: current.development,
         values,
       });
-      const client = await this.clientSteps.upgrade(current, resolved.chart.files, values, auth);
+      const client = await this.clientSteps.upgrade(current, resolved.chart, values, auth);
       const request = {
         chart: resolved.chart,
         name: id,
@@ -256,6 +256,8 @@ export class ReleaseService {
           if ((await this.clientSteps.drop(withClient, auth)) === undefined) await this.deps.store.update(current);
         }
         const failure = AppStoreError.from(err);
+        // A hook that did not complete: Tiller leaves the revision pending; it is FAILED.
+        if (failure.details.tiller === 'Incomplete') await this.deps.stored?.failPending?.(id, failure.message).catch(() => undefined);
         throw failure.code === 'InvalidArgument' ? new AppStoreError('Unprocessable', failure.message, failure.details) : failure;
       });
       const updated: ReleaseRecord = {
@@ -296,7 +298,7 @@ export class ReleaseService {
       const values = readValues(target.config?.raw ?? '', `revision ${revision} values`);
       delete values.appstore_generated_data;
       // The client follows the revision's redirect URIs and scopes again (its id and secret never change).
-      const client = current.provisioned && (await this.clientSteps.follow(current, target.chart?.files ?? [], values, auth));
+      const client = current.provisioned && (await this.clientSteps.follow(current, target.chart, values, auth));
       const updated: ReleaseRecord = {
         ...current,
         version: target.chart?.metadata?.version ?? current.version,

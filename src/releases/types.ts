@@ -78,6 +78,8 @@ export interface StoredReleaseReader {
   revision(name: string, version: number): Promise<TillerRelease | undefined>;
   /** Every stored revision, newest first, or undefined when Tiller has none. */
   history(name: string): Promise<TillerRelease[] | undefined>;
+  /** Marks the newest revision FAILED if Tiller left it pending (a failed post-upgrade hook); whether it did. */
+  failPending?(name: string, description: string): Promise<boolean>;
 }
 
 /** Whether the API server serves a kind as namespaced or cluster-scoped (discovery); undefined when it does not serve it. */

@@ -25,6 +25,6 @@ export function valuesToYaml(values: Values): string {
 }
 
 /** The chart's values.yaml as a mapping. */
-export function chartDefaults(chart: Chart): Values {
+export function chartDefaults(chart: Pick<Chart, 'values' | 'metadata'>): Values {
   return readValues(chart.values?.raw ?? '', `${chart.metadata?.name ?? 'chart'} values.yaml`);
 }

@@ -43,6 +43,8 @@ export interface TillerClientOptions {
   readonly readTimeoutMs?: number;
   /** Extra time given to a call beyond the Kubernetes timeout it asks Tiller to honour. */
   readonly writeSlackMs?: number;
+  /** The Kubernetes timeout Tiller honours (hooks, waits) when a call names none; 300 s, as Helm's. */
+  readonly timeoutSeconds?: number;
   /** TLS, when Tiller runs with --tls (PEM contents). */
   readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
   /** Told of every call (metrics, logs), so that no caller has to instrument Tiller calls itself. */
@@ -127,6 +129,7 @@ export class TillerClient {
   private readonly clientVersion: string;
   private readonly readTimeoutMs: number;
   private readonly writeSlackMs: number;
+  private readonly timeoutSeconds: number;
   private readonly observer: TillerCallObserver;
 
   constructor(
@@ -136,6 +139,7 @@ export class TillerClient {
     this.clientVersion = options.clientVersion ?? 'v2.17.0';
     this.readTimeoutMs = options.readTimeoutMs ?? 30_000;
     this.writeSlackMs = options.writeSlackMs ?? 30_000;
+    this.timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     this.observer = options.observer ?? (() => () => undefined);
     this.client = new ReleaseServiceClient(address, channelCredentials(options.tls), {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
@@ -158,7 +162,7 @@ export class TillerClient {
   }
 
   async install(input: InstallInput): Promise<Release> {
-    const timeout = input.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    const timeout = input.timeoutSeconds ?? this.timeoutSeconds;
     const res = await this.unary<InstallReleaseResponse>('install', this.writeDeadline(timeout), (md, opts, cb) =>
       this.client.installRelease(
         {
@@ -184,7 +188,7 @@ export class TillerClient {
   }
 
   async upgrade(input: UpgradeInput): Promise<Release> {
-    const timeout = input.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    const timeout = input.timeoutSeconds ?? this.timeoutSeconds;
     const res = await this.unary<UpdateReleaseResponse>('upgrade', this.writeDeadline(timeout), (md, opts, cb) =>
       this.client.updateRelease(
         {
@@ -216,7 +220,7 @@ export class TillerClient {
     name: string,
     options: { purge?: boolean; disableHooks?: boolean; timeoutSeconds?: number; description?: string } = {},
   ): Promise<{ release?: Release; info: string }> {
-    const timeout = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    const timeout = options.timeoutSeconds ?? this.timeoutSeconds;
     const res = await this.unary<UninstallReleaseResponse>('uninstall', this.writeDeadline(timeout), (md, opts, cb) =>
       this.client.uninstallRelease(
         { name, disableHooks: options.disableHooks ?? false, purge: options.purge ?? true, timeout, description: options.description ?? '' },
@@ -252,7 +256,7 @@ export class TillerClient {
   }
 
   async rollback(input: RollbackInput): Promise<Release> {
-    const timeout = input.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    const timeout = input.timeoutSeconds ?? this.timeoutSeconds;
     const res = await this.unary<RollbackReleaseResponse>('rollback', this.writeDeadline(timeout), (md, opts, cb) =>
       this.client.rollbackRelease(
         {

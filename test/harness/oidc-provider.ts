@@ -32,6 +32,8 @@ export interface MintRequest {
   readonly sub: string;
   readonly groups?: readonly string[];
   readonly name?: string;
+  /** An `email` claim in the token (a release's contact). */
+  readonly email?: string;
   /** A resource indicator above; default APPSTORE_RESOURCE (a JWT). */
   readonly resource?: string;
   /** Lifetime in seconds; default 600. */
@@ -68,7 +70,8 @@ const RESOURCE_SERVERS: Record<string, ResourceServer> = {
   [OTHER_RESOURCE]: { audience: 'other-api', scope: 'api', accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } },
 };
 
-export async function startOidcProvider(): Promise<OidcTestProvider> {
+/** extraScopes: scopes the provider supports beyond its own (e.g. Dataporten's userid, userid-feide, for published charts). */
+export async function startOidcProvider(options: { extraScopes?: readonly string[] } = {}): Promise<OidcTestProvider> {
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   const server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -80,7 +83,7 @@ export async function startOidcProvider(): Promise<OidcTestProvider> {
   const publicJwk: JWK = { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' };
   const introspectionClient = { clientId: 'appstore', clientSecret: randomBytes(24).toString('hex') };
   const tokenClient = { clientId: 'appstore-tests', clientSecret: randomBytes(24).toString('hex') };
-  const profiles = new Map<string, { name?: string; groups: readonly string[] }>();
+  const profiles = new Map<string, { name?: string; email?: string; groups: readonly string[] }>();
 
   const provider = new Provider(issuer, {
     clients: [
@@ -102,13 +105,13 @@ export async function startOidcProvider(): Promise<OidcTestProvider> {
     jwks: { keys: [privateJwk] },
     cookies: { keys: [randomBytes(16).toString('hex')] },
     // email and groups too: the sample chart oidc-app registers a client asking for them.
-    scopes: ['openid', 'profile', 'email', 'groups', 'api'],
+    scopes: ['openid', 'profile', 'email', 'groups', 'api', ...(options.extraScopes ?? [])],
     claims: { openid: ['sub'], profile: ['name', 'groups'] },
     findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub, ...profiles.get(sub) }) }),
     extraTokenClaims: (_ctx, token) => {
       const accountId = 'accountId' in token ? token.accountId : undefined;
       const profile = accountId === undefined ? undefined : profiles.get(accountId);
-      return profile && { groups: [...profile.groups], ...(profile.name !== undefined && { name: profile.name }) };
+      return profile && { groups: [...profile.groups], ...(profile.name !== undefined && { name: profile.name }), ...(profile.email !== undefined && { email: profile.email }) };
     },
     ttl: {
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 600,
@@ -135,10 +138,10 @@ export async function startOidcProvider(): Promise<OidcTestProvider> {
     },
   });
 
-  const mint = async ({ sub, groups = [], name, resource = APPSTORE_RESOURCE, expiresIn }: MintRequest): Promise<string> => {
+  const mint = async ({ sub, groups = [], name, email, resource = APPSTORE_RESOURCE, expiresIn }: MintRequest): Promise<string> => {
     const info = RESOURCE_SERVERS[resource];
     if (info === undefined) throw new Error(`unknown resource ${resource}`);
-    profiles.set(sub, { groups, ...(name !== undefined && { name }) });
+    profiles.set(sub, { groups, ...(name !== undefined && { name }), ...(email !== undefined && { email }) });
     const client = await provider.Client.find(tokenClient.clientId);
     if (!client) throw new Error('the token client is missing');
     const grant = new provider.Grant({ accountId: sub, clientId: client.clientId });

@@ -62,7 +62,12 @@ const env = {
   APPSTORE_NAMESPACES_FILE: namespacesFile,
   APPSTORE_REPOS: process.env.APPSTORE_REPOS ?? `sample=${repo.url}`,
   APPSTORE_TOKENS_FILE: tokensFile,
-  ...(oidc && { APPSTORE_PROVISIONER: 'oidc-registration', APPSTORE_OIDC_REGISTRATION_URL: `${oidc.issuer}/reg` }),
+  // The issuer too, so that charts receive its endpoints (appstore_generated_data.aai.*); its tokens are accepted.
+  ...(oidc && {
+    APPSTORE_PROVISIONER: 'oidc-registration',
+    APPSTORE_OIDC_REGISTRATION_URL: `${oidc.issuer}/reg`,
+    ...(!process.env.APPSTORE_OIDC_ISSUER && { APPSTORE_OIDC_ISSUER: oidc.issuer, APPSTORE_OIDC_AUDIENCE: oidc.audience }),
+  }),
 };
 const store = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')], { env, stdio: 'inherit' });
 

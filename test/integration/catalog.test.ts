@@ -40,8 +40,8 @@ describe('the sample repository', () => {
       entries: Record<string, Array<{ version: string; digest: string; created: string }>>;
     };
     const page = await catalog.list({});
-    expect(page.packages.map((p) => p.id)).toEqual(['sample/hello', 'sample/oidc-app', 'sample/stack']);
-    expect(page.total).toBe(3);
+    expect(page.packages.map((p) => p.id)).toEqual(['sample/hello', 'sample/notebook', 'sample/oidc-app', 'sample/stack', 'sample/wiki']);
+    expect(page.total).toBe(5);
     expect(page.staleSeconds).toBe(0);
     const hello = page.packages[0]!;
     expect(hello.repo).toBe('sample');

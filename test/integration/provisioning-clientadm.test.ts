@@ -39,7 +39,8 @@ beforeAll(async () => {
   running = await startStore(env, {
     namespace: storeNamespace,
     deployNamespaces: [namespace],
-    extraEnv: { APPSTORE_PROVISIONER: 'dataporten', APPSTORE_CLIENTADM_URL: double.url, APPSTORE_CLIENTADM_TOKEN_FILE: tokenFile },
+    // The local OpenID Provider stands in for Dataporten's issuer: charts receive its endpoints as aai.*.
+    extraEnv: { APPSTORE_PROVISIONER: 'dataporten', APPSTORE_CLIENTADM_URL: double.url, APPSTORE_CLIENTADM_TOKEN_FILE: tokenFile, APPSTORE_DATAPORTEN_ISSUER: env.oidc.issuer },
   });
   call = api(running.url);
 });

@@ -50,6 +50,8 @@ test.each([
   ['hello', '1.1.0', 'templates/deployment.yaml'],
   ['stack', '0.1.0', 'templates/configmap.yaml'],
   ['oidc-app', '0.1.0', 'templates/deployment.yaml'],
+  ['notebook', '0.1.0', 'templates/cleaner-job.yaml'],
+  ['wiki', '0.3.0', 'templates/ingress.yaml'],
 ])('%s %s loads from the repository by Helm 2 loader rules', async (name, version, template) => {
   const chart = await loadChartArchive(await fetchArchive(name, version));
   expect(chart.metadata).toMatchObject({ name, version, apiVersion: 'v1' });

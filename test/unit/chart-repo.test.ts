@@ -84,9 +84,9 @@ afterAll(async () => {
 });
 
 describe('buildChartRepo: index.yaml', () => {
-  it('lists hello (newest first), stack and oidc-app', () => {
+  it('lists hello (newest first), stack, oidc-app, notebook and wiki', () => {
     expect(index.apiVersion).toBe('v1');
-    expect(Object.keys(index.entries).sort()).toEqual(['hello', 'oidc-app', 'stack']);
+    expect(Object.keys(index.entries).sort()).toEqual(['hello', 'notebook', 'oidc-app', 'stack', 'wiki']);
     expect(index.entries.hello?.map((e) => e.version)).toEqual(['1.1.0', '1.0.0']);
     expect(index.entries.stack?.map((e) => e.version)).toEqual(['0.1.0']);
     expect(index.entries['oidc-app']?.map((e) => e.version)).toEqual(['0.1.0']);
@@ -124,8 +124,10 @@ describe('buildChartRepo: index.yaml', () => {
     expect(repo.charts.map((c) => c.file)).toEqual([
       'hello-1.1.0.tgz',
       'hello-1.0.0.tgz',
+      'notebook-0.1.0.tgz',
       'oidc-app-0.1.0.tgz',
       'stack-0.1.0.tgz',
+      'wiki-0.3.0.tgz',
     ]);
   });
 

@@ -14,7 +14,13 @@ test('defaults: Tiller on loopback 44134, HTTP 8080, gRPC 9090, no repos', () =>
     logLevel: 'info',
     maxValuesBytes: 262144,
     trustProxy: undefined,
+    tillerTimeoutSeconds: 300,
   });
+});
+
+test('the Tiller timeout (hooks, waits) is read and bounded', () => {
+  expect(loadConfig({ APPSTORE_TILLER_TIMEOUT_SECONDS: '20' }).tillerTimeoutSeconds).toBe(20);
+  expect(() => loadConfig({ APPSTORE_TILLER_TIMEOUT_SECONDS: '0' })).toThrow(/APPSTORE_TILLER_TIMEOUT_SECONDS/);
 });
 
 test('APPSTORE_TRUST_PROXY: a hop count or a list of addresses and ranges; anything else names the entry', () => {

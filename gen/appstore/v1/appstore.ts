@@ -116,7 +116,51 @@ export interface PackageVersionDetail {
     | { [key: string]: any }
     | undefined;
   /** What the chart creates outside any namespace when rendered with its defaults. */
-  clusterScope?: ClusterScope | undefined;
+  clusterScope?:
+    | ClusterScope
+    | undefined;
+  /**
+   * The install form's schema: schema.yaml as JSON (values.schema.json when the chart has no schema.yaml), without
+   * appstore_generated_data, which the store sets. It describes; installs are validated against values.schema.json only.
+   */
+  formSchema?:
+    | { [key: string]: any }
+    | undefined;
+  /** package_versions.json: the software versions inside the chart's image (name -> version). */
+  softwareVersions: { [key: string]: string };
+  /** The OAuth client the chart's resources.yaml declares, when it declares one. */
+  client?:
+    | DeclaredClient
+    | undefined;
+  /** The App Store standards the chart says it follows (resources.yaml appstore.Options.Standards). */
+  standards: ChartStandard[];
+}
+
+export interface PackageVersionDetail_SoftwareVersionsEntry {
+  key: string;
+  value: string;
+}
+
+/** An OAuth/OIDC client a chart declares (resources.yaml sections dataporten and aai: one client, their union). */
+export interface DeclaredClient {
+  /** The sections that declare it: dataporten, aai. */
+  sections: string[];
+  scopes: string[];
+  /** As written: relative ones are relative to https://<ingress.host>; {{ .Values.x }} references are filled in at install. */
+  redirectUris: string[];
+  /**
+   * Whether this store makes the client at install (a provisioner is configured); without one, the chart installs
+   * with the defaults of its values.yaml and detail says so.
+   */
+  provisioned: boolean;
+  detail: string;
+}
+
+export interface ChartStandard {
+  name: string;
+  /** Whether this store knows the standard; an unknown one is shown and does not block an install. */
+  known: boolean;
+  description: string;
 }
 
 /**
@@ -1316,6 +1360,10 @@ function createBasePackageVersionDetail(): PackageVersionDetail {
     valuesYaml: "",
     valuesSchema: undefined,
     clusterScope: undefined,
+    formSchema: undefined,
+    softwareVersions: {},
+    client: undefined,
+    standards: [],
   };
 }
 
@@ -1341,6 +1389,18 @@ export const PackageVersionDetail: MessageFns<PackageVersionDetail> = {
     }
     if (message.clusterScope !== undefined) {
       ClusterScope.encode(message.clusterScope, writer.uint32(58).fork()).join();
+    }
+    if (message.formSchema !== undefined) {
+      Struct.encode(Struct.wrap(message.formSchema), writer.uint32(66).fork()).join();
+    }
+    globalThis.Object.entries(message.softwareVersions).forEach(([key, value]: [string, string]) => {
+      PackageVersionDetail_SoftwareVersionsEntry.encode({ key: key as any, value }, writer.uint32(74).fork()).join();
+    });
+    if (message.client !== undefined) {
+      DeclaredClient.encode(message.client, writer.uint32(82).fork()).join();
+    }
+    for (const v of message.standards) {
+      ChartStandard.encode(v!, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -1414,6 +1474,41 @@ export const PackageVersionDetail: MessageFns<PackageVersionDetail> = {
             message.clusterScope = ClusterScope.decode(reader, reader.uint32());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.formSchema = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            const entry9 = PackageVersionDetail_SoftwareVersionsEntry.decode(reader, reader.uint32());
+            if (entry9.value !== undefined) {
+              message.softwareVersions[entry9.key] = entry9.value;
+            }
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.client = DeclaredClient.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.standards.push(ChartStandard.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1447,6 +1542,42 @@ export const PackageVersionDetail: MessageFns<PackageVersionDetail> = {
         : isSet(object.cluster_scope)
         ? ClusterScope.fromJSON(object.cluster_scope)
         : undefined,
+      formSchema: isObject(object.formSchema)
+        ? object.formSchema
+        : isObject(object.form_schema)
+        ? object.form_schema
+        : undefined,
+      softwareVersions: isObject(object.softwareVersions)
+        ? (globalThis.Object.entries(object.softwareVersions) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.software_versions)
+        ? (globalThis.Object.entries(object.software_versions) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      client: isSet(object.client) ? DeclaredClient.fromJSON(object.client) : undefined,
+      standards: globalThis.Array.isArray(object?.standards)
+        ? object.standards.map((e: any) => ChartStandard.fromJSON(e))
+        : [],
     };
   },
 
@@ -1473,6 +1604,24 @@ export const PackageVersionDetail: MessageFns<PackageVersionDetail> = {
     if (message.clusterScope !== undefined) {
       obj.clusterScope = ClusterScope.toJSON(message.clusterScope);
     }
+    if (message.formSchema !== undefined) {
+      obj.formSchema = message.formSchema;
+    }
+    if (message.softwareVersions) {
+      const entries = globalThis.Object.entries(message.softwareVersions) as [string, string][];
+      if (entries.length > 0) {
+        obj.softwareVersions = {};
+        entries.forEach(([k, v]) => {
+          obj.softwareVersions[k] = v;
+        });
+      }
+    }
+    if (message.client !== undefined) {
+      obj.client = DeclaredClient.toJSON(message.client);
+    }
+    if (message.standards?.length) {
+      obj.standards = message.standards.map((e) => ChartStandard.toJSON(e));
+    }
     return obj;
   },
 
@@ -1494,6 +1643,347 @@ export const PackageVersionDetail: MessageFns<PackageVersionDetail> = {
     message.clusterScope = (object.clusterScope !== undefined && object.clusterScope !== null)
       ? ClusterScope.fromPartial(object.clusterScope)
       : undefined;
+    message.formSchema = object.formSchema ?? undefined;
+    message.softwareVersions = (globalThis.Object.entries(object.softwareVersions ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.client = (object.client !== undefined && object.client !== null)
+      ? DeclaredClient.fromPartial(object.client)
+      : undefined;
+    message.standards = object.standards?.map((e) => ChartStandard.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePackageVersionDetail_SoftwareVersionsEntry(): PackageVersionDetail_SoftwareVersionsEntry {
+  return { key: "", value: "" };
+}
+
+export const PackageVersionDetail_SoftwareVersionsEntry: MessageFns<PackageVersionDetail_SoftwareVersionsEntry> = {
+  encode(message: PackageVersionDetail_SoftwareVersionsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PackageVersionDetail_SoftwareVersionsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePackageVersionDetail_SoftwareVersionsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PackageVersionDetail_SoftwareVersionsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: PackageVersionDetail_SoftwareVersionsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PackageVersionDetail_SoftwareVersionsEntry>, I>>(
+    base?: I,
+  ): PackageVersionDetail_SoftwareVersionsEntry {
+    return PackageVersionDetail_SoftwareVersionsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PackageVersionDetail_SoftwareVersionsEntry>, I>>(
+    object: I,
+  ): PackageVersionDetail_SoftwareVersionsEntry {
+    const message = createBasePackageVersionDetail_SoftwareVersionsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseDeclaredClient(): DeclaredClient {
+  return { sections: [], scopes: [], redirectUris: [], provisioned: false, detail: "" };
+}
+
+export const DeclaredClient: MessageFns<DeclaredClient> = {
+  encode(message: DeclaredClient, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sections) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.scopes) {
+      writer.uint32(18).string(v!);
+    }
+    for (const v of message.redirectUris) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.provisioned !== false) {
+      writer.uint32(32).bool(message.provisioned);
+    }
+    if (message.detail !== "") {
+      writer.uint32(42).string(message.detail);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeclaredClient {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeclaredClient();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sections.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.scopes.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.redirectUris.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.provisioned = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeclaredClient {
+    return {
+      sections: globalThis.Array.isArray(object?.sections) ? object.sections.map((e: any) => globalThis.String(e)) : [],
+      scopes: globalThis.Array.isArray(object?.scopes) ? object.scopes.map((e: any) => globalThis.String(e)) : [],
+      redirectUris: globalThis.Array.isArray(object?.redirectUris)
+        ? object.redirectUris.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.redirect_uris)
+        ? object.redirect_uris.map((e: any) => globalThis.String(e))
+        : [],
+      provisioned: isSet(object.provisioned) ? globalThis.Boolean(object.provisioned) : false,
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+    };
+  },
+
+  toJSON(message: DeclaredClient): unknown {
+    const obj: any = {};
+    if (message.sections?.length) {
+      obj.sections = message.sections;
+    }
+    if (message.scopes?.length) {
+      obj.scopes = message.scopes;
+    }
+    if (message.redirectUris?.length) {
+      obj.redirectUris = message.redirectUris;
+    }
+    if (message.provisioned !== false) {
+      obj.provisioned = message.provisioned;
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeclaredClient>, I>>(base?: I): DeclaredClient {
+    return DeclaredClient.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeclaredClient>, I>>(object: I): DeclaredClient {
+    const message = createBaseDeclaredClient();
+    message.sections = object.sections?.map((e) => e) || [];
+    message.scopes = object.scopes?.map((e) => e) || [];
+    message.redirectUris = object.redirectUris?.map((e) => e) || [];
+    message.provisioned = object.provisioned ?? false;
+    message.detail = object.detail ?? "";
+    return message;
+  },
+};
+
+function createBaseChartStandard(): ChartStandard {
+  return { name: "", known: false, description: "" };
+}
+
+export const ChartStandard: MessageFns<ChartStandard> = {
+  encode(message: ChartStandard, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.known !== false) {
+      writer.uint32(16).bool(message.known);
+    }
+    if (message.description !== "") {
+      writer.uint32(26).string(message.description);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChartStandard {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChartStandard();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.known = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChartStandard {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      known: isSet(object.known) ? globalThis.Boolean(object.known) : false,
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+    };
+  },
+
+  toJSON(message: ChartStandard): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.known !== false) {
+      obj.known = message.known;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChartStandard>, I>>(base?: I): ChartStandard {
+    return ChartStandard.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChartStandard>, I>>(object: I): ChartStandard {
+    const message = createBaseChartStandard();
+    message.name = object.name ?? "";
+    message.known = object.known ?? false;
+    message.description = object.description ?? "";
     return message;
   },
 };

@@ -48,6 +48,8 @@ export interface AppStoreDependencies {
   readonly clusterScope?: ClusterScope;
   /** The caller's usage of the release quotas; absent, GetMe shows none used and no limits. */
   readonly quotaUsage?: (principal: Principal) => Promise<QuotaUsage>;
+  /** Who makes the OAuth clients charts declare (APPSTORE_PROVISIONER), or undefined when nobody does. */
+  readonly clientProvisioner?: string;
 }
 
 /** RPC names that need no credentials. */
@@ -76,7 +78,12 @@ export class AppStoreService {
   async getPackageVersion(req: GetPackageVersionRequest, _ctx: CallContext): Promise<PackageVersionDetail> {
     const detail = await this.deps.catalog.getVersion(required(req.id, 'id'), required(req.version, 'version'));
     const scope = await this.deps.clusterScope?.of(detail.id, detail.version.version);
-    return { ...toPackageVersionDetailMessage(detail), clusterScope: scope && { ...scope, objects: scope.objects.map((o) => ({ ...o })) } };
+    const message = toPackageVersionDetailMessage(detail);
+    return {
+      ...message,
+      clusterScope: scope && { ...scope, objects: scope.objects.map((o) => ({ ...o })) },
+      client: message.client && { ...message.client, ...clientPlan(this.deps.clientProvisioner) },
+    };
   }
 
   async installRelease(req: InstallReleaseRequest, ctx: CallContext): Promise<InstallReleaseResponse> {
@@ -165,4 +172,11 @@ function caller(ctx: CallContext): Principal {
 function required(value: string, name: string): string {
   if (value.trim() === '') throw invalidArgument(`${name} is required`, { parameter: name });
   return value;
+}
+
+/** What becomes of a declared client at install, with this store's provisioner. */
+function clientPlan(provisioner: string | undefined): { provisioned: boolean; detail: string } {
+  return provisioner === undefined
+    ? { provisioned: false, detail: 'no client will be made: this store has no provisioner (APPSTORE_PROVISIONER); the chart installs with the defaults of its values.yaml' }
+    : { provisioned: true, detail: `one client is made per release (${provisioner}) and passed to the chart as appstore_generated_data.dataporten and .aai` };
 }

@@ -51,5 +51,9 @@ export function toPackageVersionDetailMessage(d: PackageVersionDetail): PackageV
     readme: d.readme,
     valuesYaml: d.valuesYaml,
     valuesSchema: d.valuesSchema ? { ...d.valuesSchema } : undefined,
+    formSchema: d.formSchema ? { ...d.formSchema } : undefined,
+    softwareVersions: { ...d.softwareVersions },
+    client: d.client && { sections: [...d.client.sections], scopes: [...d.client.scopes], redirectUris: [...d.client.redirectUris], provisioned: false, detail: '' },
+    standards: d.standards.map((s) => ({ ...s })),
   };
 }

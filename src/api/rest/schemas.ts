@@ -154,7 +154,7 @@ export const responseSchemas = {
     type: 'object',
     description: "What a version's archive says about it",
     additionalProperties: false,
-    required: ['id', 'version', 'chart', 'readme', 'valuesYaml'],
+    required: ['id', 'version', 'chart', 'readme', 'valuesYaml', 'softwareVersions', 'standards'],
     properties: {
       id: text,
       version: ref('PackageVersion'),
@@ -163,6 +163,46 @@ export const responseSchemas = {
       valuesYaml: { type: 'string', description: 'The chart’s values.yaml' },
       valuesSchema: { type: 'object', description: 'values.schema.json, when the chart has one' },
       clusterScope: ref('ClusterScope'),
+      formSchema: {
+        type: 'object',
+        description:
+          'The install form’s schema: schema.yaml as JSON (values.schema.json when the chart has no schema.yaml), without appstore_generated_data. It describes; installs are validated against values.schema.json only.',
+      },
+      softwareVersions: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        description: 'package_versions.json: the software versions inside the chart’s image (name → version); empty without the file',
+      },
+      client: ref('DeclaredClient'),
+      standards: { type: 'array', items: ref('ChartStandard'), description: 'resources.yaml appstore.Options.Standards' },
+    },
+  },
+  DeclaredClient: {
+    type: 'object',
+    description:
+      'The OAuth/OIDC client the chart’s resources.yaml declares: its dataporten and aai sections make one client per release, their union, passed to the chart as appstore_generated_data.dataporten and .aai',
+    additionalProperties: false,
+    required: ['sections', 'scopes', 'redirectUris', 'provisioned', 'detail'],
+    properties: {
+      sections: { type: 'array', items: { type: 'string', enum: ['dataporten', 'aai'] } },
+      scopes: { type: 'array', items: text },
+      redirectUris: {
+        type: 'array',
+        items: text,
+        description: 'As written: relative ones are relative to https://<ingress.host>; {{ .Values.x }} references are filled in at install',
+      },
+      provisioned: { type: 'boolean', description: 'Whether this store makes the client at install; without a provisioner the chart installs with its defaults' },
+      detail: text,
+    },
+  },
+  ChartStandard: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'known', 'description'],
+    properties: {
+      name: text,
+      known: { type: 'boolean', description: 'An unknown standard is shown and does not block an install' },
+      description: text,
     },
   },
   ClusterScope: {

@@ -149,7 +149,6 @@ describe('Chart.yaml problems are refused with a clear message', () => {
     ['a non-semver version', { 'Chart.yaml': 'apiVersion: v1\nname: x\nversion: "1.0"' }, /version '1.0' is not a valid semantic version/],
     ['an unquoted numeric appVersion', { 'Chart.yaml': `${chartYaml('x')}appVersion: 1.0` }, /field 'appVersion' must be a string \(quote it\), got number/],
     ['no apiVersion', { 'Chart.yaml': 'name: x\nversion: 1.0.0' }, /apiVersion is required/],
-    ['a Helm 3 chart', { 'Chart.yaml': 'apiVersion: v2\nname: x\nversion: 1.0.0' }, /apiVersion 'v2' is not supported/],
     ['a bad maintainer', { 'Chart.yaml': `${chartYaml('x')}maintainers: [jane]` }, /maintainers\[0\] must be a mapping/],
     ['values.toml', { 'Chart.yaml': chartYaml('x'), 'values.toml': 'a = 1' }, /values.toml is not supported/],
   ];
@@ -157,6 +156,13 @@ describe('Chart.yaml problems are refused with a clear message', () => {
   test.each(cases)('%s', async (_what, files, message) => {
     const err = await rejection(loadChartArchive(await makeArchive(files)));
     expect(err.message).toMatch(message);
+  });
+
+  test('a Helm 3 chart is unprocessable here (422), and the message says which engine would install it', async () => {
+    const err = await loadChartArchive(await makeArchive({ 'Chart.yaml': 'apiVersion: v2\nname: x\nversion: 1.0.0' })).catch((e: unknown) => AppStoreError.from(e));
+    expect(err).toBeInstanceOf(AppStoreError);
+    expect((err as AppStoreError).code).toBe('Unprocessable');
+    expect((err as AppStoreError).message).toMatch(/apiVersion 'v2' is not supported by this store's engine, Tiller v2.17.*a Helm 3 or Helm 4 engine would install it/);
   });
 
   test('a broken subchart is reported with its path', async () => {

@@ -26,3 +26,8 @@ test('a principal carries the name (or preferred_username) and the expiry of the
     source: 'oidc',
   });
 });
+
+test('an email claim is kept (a release contact); one that is not an address is not', () => {
+  expect(principalFromClaims({ email: 'dana@example.org' }, 'dana', 'groups', 'oidc').email).toBe('dana@example.org');
+  expect(principalFromClaims({ email: 'not an address' }, 'dana', 'groups', 'oidc').email).toBeUndefined();
+});

@@ -9,7 +9,7 @@ describe('loadProvisioningConfig', () => {
 
   test('dataporten defaults to the public clientadm API', () => {
     const config = loadProvisioningConfig({ APPSTORE_PROVISIONER: 'dataporten' });
-    expect(config).toEqual({ kind: 'dataporten', clientadmUrl: 'https://clientadmin.dataporten-api.no', timeoutMs: 10_000 });
+    expect(config).toEqual({ kind: 'dataporten', clientadmUrl: 'https://clientadmin.dataporten-api.no', issuer: 'https://auth.dataporten.no', timeoutMs: 10_000 });
     expect(createProvisioner(config)?.kind).toBe('dataporten');
   });
 

@@ -42,6 +42,9 @@ function fakeProvisioner(): Provisioner & { calls: string[]; specs: ClientSpec[]
     async describe() {
       return undefined;
     },
+    async issuerEndpoints() {
+      return { issuer: 'https://op', authorizationEndpoint: 'https://op/auth', tokenEndpoint: 'https://op/token', userinfoEndpoint: 'https://op/me' };
+    },
   };
   return fake;
 }
@@ -59,7 +62,7 @@ test('create: the record gets the public facts, the secret store the secrets, th
   const secrets = new MemorySecrets();
   const clients = new ReleaseClients({ provisioner, secrets, log });
   const request = clients.declared(files, { host: 'a.example.org' })!;
-  const { provisioned, values } = await clients.create(release, request, { callerToken: 't' });
+  const { provisioned, values } = await clients.create(release, request, { callerToken: 't', callerEmail: 'alice@example.org' });
   expect(provisioner.specs[0]).toEqual({ name: 'appstore-wise-silver-ibis', scopes: ['openid', 'groups'], redirectUris: ['https://a.example.org/cb'] });
   expect(provisioned).toEqual({
     provisioner: 'oidc-registration',
@@ -70,12 +73,25 @@ test('create: the record gets the public facts, the secret store the secrets, th
     redirectUris: ['https://a.example.org/cb'],
     secretName: 'appstore-client-wise-silver-ibis',
     state: 'active',
+    contactEmail: 'alice@example.org',
   });
   expect(JSON.stringify(provisioned)).not.toMatch(/s3cret|rat-/);
   expect(secrets.data.get(release.id)).toEqual({ clientSecret: 's3cret', registrationAccessToken: 'rat-0' });
   expect(values).toEqual({
     appstore_generated_data: {
       dataporten: { id: 'c1', client_secret: 's3cret', owner: 'alice', scopes: ['openid', 'groups'], authorized_groups: ['fc:org:example.org'] },
+      aai: {
+        client_id: 'c1',
+        client_secret: 's3cret',
+        issuer_url: 'https://op',
+        scopes: ['openid', 'groups'],
+        authorized_principals: ['fc:org:example.org'],
+        owner: 'alice',
+        userinfo_url: 'https://op/me',
+        token_url: 'https://op/token',
+        auth_url: 'https://op/auth',
+      },
+      appstore_meta_data: { contact_email: 'alice@example.org' },
     },
   });
 });
@@ -125,4 +141,29 @@ test('a client made by another kind of provisioner is not handed to this one', a
   const clients = new ReleaseClients({ provisioner: fakeProvisioner(), secrets: new MemorySecrets(), log });
   const other = { provisioner: 'dataporten' as const, clientId: 'x', location: 'u', owner: 'o', scopes: [], redirectUris: [], secretName: 's', state: 'active' as const };
   await expect(clients.remove('r', other)).rejects.toMatchObject({ code: 'FailedPrecondition' });
+});
+
+test('one client for both sections: the union of their scopes and redirect URIs, resolved against the chart values', () => {
+  const clients = new ReleaseClients({ provisioner: fakeProvisioner(), secrets: new MemorySecrets(), log });
+  const both = [
+    {
+      typeUrl: 'resources.yaml',
+      value: Buffer.from(
+        [
+          'dataporten:',
+          '  Options:',
+          '    ScopesRequested: [profile, openid, groups]',
+          '    RedirectURI: [/oauth2/callback, "https://mlflow-{{ .Values.ingress.host }}/oauth2/callback"]',
+          'aai:',
+          '  Options:',
+          '    ScopesRequested: [profile, openid, email]',
+          '    RedirectURI: [/oauth2/callback]',
+        ].join('\n'),
+      ),
+    },
+  ];
+  expect(clients.declared(both, { ingress: { host: 'nb.example.org' } })).toEqual({
+    scopes: ['profile', 'openid', 'groups', 'email'],
+    redirectUris: ['https://nb.example.org/oauth2/callback', 'https://mlflow-nb.example.org/oauth2/callback'],
+  });
 });

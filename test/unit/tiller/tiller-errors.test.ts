@@ -53,3 +53,33 @@ test('an error that is not a gRPC error is kept as Internal with its message', (
   expect(err.code).toBe('Internal');
   expect(err.message).toBe('boom');
 });
+
+test('manifests of API versions the cluster does not serve are a 422 listing each kind and apiVersion once', () => {
+  const upstream =
+    'release x failed: [unable to recognize "": no matches for kind "Ingress" in version "extensions/v1beta1", ' +
+    'unable to recognize "": no matches for kind "ClusterRole" in version "rbac.authorization.k8s.io/v1beta1", ' +
+    'unable to recognize "": no matches for kind "Ingress" in version "extensions/v1beta1"]';
+  const err = fromTillerError('install', serviceError(status.UNKNOWN, upstream));
+  expect(err.code).toBe('Unprocessable');
+  expect(err.message).toBe('the chart uses API versions this cluster does not serve: Ingress extensions/v1beta1, ClusterRole rbac.authorization.k8s.io/v1beta1 (Tiller install)');
+  expect(err.details.unserved).toEqual([
+    { kind: 'Ingress', apiVersion: 'extensions/v1beta1' },
+    { kind: 'ClusterRole', apiVersion: 'rbac.authorization.k8s.io/v1beta1' },
+  ]);
+});
+
+test('an object of the rendered chart that the API server refuses as invalid is a 422 with its words', () => {
+  const upstream = 'release x failed: Ingress.networking.k8s.io "x-spark" is invalid: spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified';
+  const err = fromTillerError('install', serviceError(status.UNKNOWN, upstream));
+  expect(err.code).toBe('Unprocessable');
+  expect(err.message).toBe(`Tiller install: ${upstream}`);
+  const undecodable = 'release x failed: Ingress in version "v1" cannot be handled as a Ingress: json: cannot unmarshal string into Go struct field';
+  expect(fromTillerError('install', serviceError(status.UNKNOWN, undecodable)).code).toBe('Unprocessable');
+});
+
+test('an object of the release that exists already is a Conflict, not the release name in use (which would be retried under another name)', () => {
+  const upstream = 'release gentle-teal-ferret failed: ingresses.networking.k8s.io "gentle-teal-ferret-minio" already exists';
+  const err = fromTillerError('install', serviceError(status.UNKNOWN, upstream));
+  expect(err.code).toBe('Conflict');
+  expect(err.details.tiller).toBe('ObjectExists');
+});
