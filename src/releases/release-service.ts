@@ -18,6 +18,7 @@ import type { Catalog } from '../catalog/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProvisioningAuth, ReleaseClients } from '../provisioning/index.js';
 import { InputLimits } from './input-limits.js';
+import { auditedChange, auditedDryRun } from './audited-change.js';
 import type { ChangeAdmission } from './change-admission.js';
 import { ReleaseClientSteps } from './release-client-steps.js';
 import { isReleaseId, newReleaseId } from './release-ids.js';
@@ -99,17 +100,9 @@ export class ReleaseService {
 
   /** `auth` carries the caller's token to providers that act for the user (Dataporten clientadm). */
   async install(principal: Principal, input: InstallInput, auth: ProvisioningAuth = {}): Promise<{ record: ReleaseRecord; manifest?: string; notes?: string }> {
-    if (input.dryRun) {
-      // A dry run changes nothing; only its tenancy refusal is audited (someone tried to leave the namespace).
-      return this.doInstall(principal, input, auth).catch((err: unknown) => {
-        const failure = AppStoreError.from(err);
-        if (failure.details.tenancy === true) {
-          this.deps.audit.record({ principal, action: 'install', namespace: input.namespace, outcome: 'denied', reason: `dry run: ${failure.message}` });
-        }
-        throw err;
-      });
-    }
-    return this.audited(principal, 'install', undefined, input.namespace, () => this.doInstall(principal, input, auth), (r) => r.record.id, input.adminGroups);
+    const change = { principal, action: 'install' as const, namespace: input.namespace, adminGroups: input.adminGroups, idOf: (r: { record: ReleaseRecord }) => r.record.id };
+    const run = () => this.doInstall(principal, input, auth);
+    return input.dryRun ? auditedDryRun(this.deps, change, run) : auditedChange(this.deps, change, run);
   }
 
   private async doInstall(principal: Principal, input: InstallInput, auth: ProvisioningAuth): Promise<{ record: ReleaseRecord; manifest?: string; notes?: string }> {
@@ -219,7 +212,7 @@ export class ReleaseService {
   }
 
   async upgrade(principal: Principal, id: string, input: UpgradeInput, auth: ProvisioningAuth = {}): Promise<ReleaseRecord> {
-    return this.audited(principal, 'upgrade', id, undefined, () => this.doUpgrade(principal, id, input, auth));
+    return auditedChange(this.deps, { principal, action: 'upgrade', releaseId: id }, () => this.doUpgrade(principal, id, input, auth));
   }
 
   private async doUpgrade(principal: Principal, id: string, input: UpgradeInput, auth: ProvisioningAuth): Promise<ReleaseRecord> {
@@ -273,7 +266,7 @@ export class ReleaseService {
   }
 
   async rollback(principal: Principal, id: string, revision: number, auth: ProvisioningAuth = {}): Promise<ReleaseRecord> {
-    return this.audited(principal, 'rollback', id, undefined, () => this.doRollback(principal, id, revision, auth));
+    return auditedChange(this.deps, { principal, action: 'rollback', releaseId: id }, () => this.doRollback(principal, id, revision, auth));
   }
 
   private async doRollback(principal: Principal, id: string, revision: number, auth: ProvisioningAuth): Promise<ReleaseRecord> {
@@ -326,7 +319,7 @@ export class ReleaseService {
   }
 
   async delete(principal: Principal, id: string, auth: ProvisioningAuth = {}): Promise<void> {
-    return this.audited(principal, 'delete', id, undefined, () => this.doDelete(principal, id, auth));
+    return auditedChange(this.deps, { principal, action: 'delete', releaseId: id }, () => this.doDelete(principal, id, auth));
   }
 
   /** The record goes last: a release with a client is not forgotten until its client is gone. */
@@ -347,28 +340,6 @@ export class ReleaseService {
       }
       await this.deps.store.delete(id);
     });
-  }
-
-  /** Runs a change and writes its audit record: succeeded, denied (403, or 404 for a release hidden from the caller) or failed. */
-  private async audited<T>(
-    principal: Principal,
-    action: 'install' | 'upgrade' | 'rollback' | 'delete',
-    releaseId: string | undefined,
-    namespace: string | undefined,
-    change: () => Promise<T>,
-    idOf?: (result: T) => string,
-    adminGroups?: readonly string[],
-  ): Promise<T> {
-    try {
-      const result = await (this.deps.admission ? this.deps.admission.admit(principal, { action, adminGroups }, change) : change());
-      this.deps.audit.record({ principal, action, releaseId: idOf ? idOf(result) : releaseId, namespace, outcome: 'succeeded' });
-      return result;
-    } catch (err) {
-      const failure = AppStoreError.from(err);
-      const denied = failure.code === 'PermissionDenied' || failure.code === 'NotFound' || failure.code === 'ResourceExhausted' || failure.details.tenancy === true;
-      this.deps.audit.record({ principal, action, releaseId, namespace, outcome: denied ? 'denied' : 'failed', reason: failure.message });
-      throw err;
-    }
   }
 
   /** The record, if the caller may see it; NotFound otherwise (no leak of its existence). */
