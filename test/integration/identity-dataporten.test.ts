@@ -65,10 +65,11 @@ afterEach(() => {
 });
 
 describe('Dataporten bearer tokens', () => {
-  test('a valid token: sub is the id, the name from userinfo, group ids from the groups API', async () => {
+  test('a valid token: sub is the id, the name and email from userinfo, group ids from the groups API', async () => {
     await expect(newService().authenticate(bearer('dp-token-andreas'))).resolves.toEqual({
       id: ANDREAS.sub,
       name: ANDREAS.name,
+      email: ANDREAS.email,
       groups: ['fc:org:uninett.no', 'fc:adhoc:8878ae43-965a-412a-87b5-38c398a76569'],
       kind: 'user',
       source: 'dataporten',
