@@ -31,6 +31,8 @@ type options struct {
 	burst      int
 	historyMax int
 	logLevel   slog.Level
+	// skipTenancyCheck is for tests of the RBAC layer only.
+	skipTenancyCheck bool
 }
 
 func parseFlags(args []string) (options, error) {
@@ -43,6 +45,7 @@ func parseFlags(args []string) (options, error) {
 	fs.Float64Var(&o.qps, "kube-qps", 200, "Kubernetes client queries per second")
 	fs.IntVar(&o.burst, "kube-burst", 400, "Kubernetes client burst")
 	fs.IntVar(&o.historyMax, "history-max", 20, "revisions kept per release on upgrade and rollback (0: all), as Tiller's TILLER_HISTORY_MAX")
+	fs.BoolVar(&o.skipTenancyCheck, "unsafe-skip-tenancy-check", false, "switch off the check that keeps releases' objects in their namespace; for tests of the RBAC layer only")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -109,7 +112,11 @@ func run(o options, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("kubernetes metadata client: %w", err)
 	}
-	srv := server.New(server.NewConfigs(getter, log), server.NewLocator(meta), log, server.Options{HistoryMax: o.historyMax})
+	srv := server.New(server.NewConfigs(getter, log), server.NewLocator(meta), log,
+		server.Options{HistoryMax: o.historyMax, SkipTenancyCheck: o.skipTenancyCheck})
+	if o.skipTenancyCheck {
+		log.Warn("the tenancy check is off (-unsafe-skip-tenancy-check): releases may write outside their namespace unless RBAC stops them")
+	}
 
 	lis, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -125,6 +132,7 @@ func run(o options, log *slog.Logger) error {
 		log.Info("shutting down", "signal", sig.String())
 		g.GracefulStop()
 	}()
-	log.Info("listening", "address", lis.Addr().String(), "version", server.Version(), "kubeQPS", o.qps, "kubeBurst", o.burst, "historyMax", o.historyMax)
+	log.Info("listening", "address", lis.Addr().String(), "version", server.Version(), "kubeQPS", o.qps, "kubeBurst", o.burst, "historyMax", o.historyMax,
+		"tenancyCheck", !o.skipTenancyCheck)
 	return g.Serve(lis)
 }

@@ -33,3 +33,12 @@ func TestFlagsHaveNonThrottlingDefaults(t *testing.T) {
 		}
 	}
 }
+
+func TestTheTenancyCheckIsOnUnlessSwitchedOffForTests(t *testing.T) {
+	if o, _ := parseFlags(nil); o.skipTenancyCheck {
+		t.Error("the tenancy check is off by default")
+	}
+	if o, err := parseFlags([]string{"-unsafe-skip-tenancy-check"}); err != nil || !o.skipTenancyCheck {
+		t.Errorf("o = %+v, err = %v", o, err)
+	}
+}

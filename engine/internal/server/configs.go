@@ -7,6 +7,7 @@ import (
 
 	"helm.sh/helm/v4/pkg/action"
 	"helm.sh/helm/v4/pkg/kube"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 )
 
@@ -27,6 +28,9 @@ type Configs struct {
 func NewConfigs(getter genericclioptions.RESTClientGetter, log *slog.Logger) *Configs {
 	return &Configs{getter: getter, log: log, byName: map[string]*action.Configuration{}}
 }
+
+// Mapper is the shared REST mapper (the API server's discovery).
+func (c *Configs) Mapper() (meta.RESTMapper, error) { return c.getter.ToRESTMapper() }
 
 // For returns the configuration of a namespace; "" is every namespace (list only).
 func (c *Configs) For(namespace string) (*action.Configuration, error) {

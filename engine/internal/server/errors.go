@@ -13,6 +13,7 @@ import (
 	"helm.sh/helm/v4/pkg/storage/driver"
 
 	"appstore.local/engine/internal/convert"
+	"appstore.local/engine/internal/tenancy"
 )
 
 // errNotFound is a release that no namespace holds (see Locator).
@@ -79,9 +80,13 @@ func toStatus(log *slog.Logger, method, name string, err error) error {
 		unsupported *unsupportedError
 		inUse       *nameInUseError
 		ambiguous   *ambiguousError
+		refused     *tenancy.RefusedError
 	)
 	var st *status.Status
 	switch {
+	case errors.As(err, &refused):
+		// Tiller's leading words for a release the store must not apply.
+		st = status.New(codes.InvalidArgument, "validation failed: "+refused.Error())
 	case errors.As(err, &input):
 		st = status.New(codes.InvalidArgument, input.Error())
 	case errors.As(err, &unsupported):
