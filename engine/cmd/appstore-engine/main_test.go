@@ -42,3 +42,13 @@ func TestTheTenancyCheckIsOnUnlessSwitchedOffForTests(t *testing.T) {
 		t.Errorf("o = %+v, err = %v", o, err)
 	}
 }
+
+func TestImpersonatedServiceAccountMustBeAValidName(t *testing.T) {
+	o, err := parseFlags([]string{"-impersonate-serviceaccount=appstore-deployer"})
+	if err != nil || o.impersonate != "appstore-deployer" {
+		t.Fatalf("o = %+v, err = %v", o, err)
+	}
+	if _, err := parseFlags([]string{"-impersonate-serviceaccount=Not:Valid"}); err == nil {
+		t.Error("an invalid ServiceAccount name was accepted")
+	}
+}

@@ -63,6 +63,9 @@ var helmMessages = []struct {
 	// "<file>:<line>:<col>\n  executing \"<file>\" at <...>:\n    <message>".
 	{regexp.MustCompile(`^(template: |parse error (at|in) \(|execution error at \(|failed to render|[^\s:]+(:\d+)+\s*\n\s+executing ")`), codes.InvalidArgument, "render error in chart: "},
 	{regexp.MustCompile(`values don't meet the specifications|chart requires kubeVersion|chart dependencies processing failed|unable to build kubernetes objects from release manifest|release name check failed|release name is invalid|invalid release name|description must be|strict decoding error|field not declared in schema`), codes.InvalidArgument, "validation failed: "},
+	// The API server's RBAC refusal of a write (with -impersonate-serviceaccount, of a release's object outside
+	// what the namespace's ServiceAccount may write).
+	{regexp.MustCompile(` is forbidden: User "`), codes.PermissionDenied, ""},
 	{regexp.MustCompile(`connect: connection refused|dial tcp |i/o timeout|no such host|TLS handshake timeout|kubernetes cluster unreachable`), codes.Unavailable, ""},
 }
 

@@ -34,6 +34,8 @@ func TestToStatusMapsErrorsToCodesWithTillersWording(t *testing.T) {
 		{"tenancy refusal wrapped by Helm's post-render step", fmt.Errorf("error while running post render on files: %w",
 			&tenancy.RefusedError{Namespace: "home", Offences: []tenancy.Offence{{Kind: "ConfigMap", Name: "x", Namespace: "other", Reason: "outside"}}}),
 			codes.InvalidArgument, `validation failed: tenancy check refused 1 object(s) of a release in namespace "home", nothing was applied: ConfigMap "x" (in namespace "other"): outside`},
+		{"RBAC refusal of an impersonated write", errors.New(`failed to create resource: configmaps "x" is forbidden: User "system:serviceaccount:a:appstore-deployer" cannot patch resource "configmaps" in API group "" in the namespace "b"`),
+			codes.PermissionDenied, `is forbidden: User "system:serviceaccount:a:appstore-deployer"`},
 		{"unsupported", &unsupportedError{what: "recreate"}, codes.Unimplemented, "recreate has no equivalent"},
 		{"ambiguous", &ambiguousError{name: "hello", namespaces: []string{"a", "b"}}, codes.FailedPrecondition, "several namespaces (a, b)"},
 		{"render", errors.New(`template: hello/templates/x.yaml:1:3: executing "x" at <.Values.a.b>: nil pointer`), codes.InvalidArgument, "render error in chart: template: hello"},
