@@ -12,10 +12,12 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"google.golang.org/grpc"
 	"helm.sh/helm/v4/pkg/kube"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
@@ -31,6 +33,10 @@ type options struct {
 	burst      int
 	historyMax int
 	logLevel   slog.Level
+	// impersonate is the per-namespace ServiceAccount that applies releases' objects.
+	impersonate string
+	// skipTenancyCheck is for tests of the RBAC layer only.
+	skipTenancyCheck bool
 }
 
 func parseFlags(args []string) (options, error) {
@@ -43,6 +49,8 @@ func parseFlags(args []string) (options, error) {
 	fs.Float64Var(&o.qps, "kube-qps", 200, "Kubernetes client queries per second")
 	fs.IntVar(&o.burst, "kube-burst", 400, "Kubernetes client burst")
 	fs.IntVar(&o.historyMax, "history-max", 20, "revisions kept per release on upgrade and rollback (0: all), as Tiller's TILLER_HISTORY_MAX")
+	fs.StringVar(&o.impersonate, "impersonate-serviceaccount", "", "apply a release's objects as the ServiceAccount of this name in the release's namespace (system:serviceaccount:<namespace>:<name>); empty: as the engine itself")
+	fs.BoolVar(&o.skipTenancyCheck, "unsafe-skip-tenancy-check", false, "switch off the check that keeps releases' objects in their namespace; for tests of the RBAC layer only")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -55,6 +63,11 @@ func parseFlags(args []string) (options, error) {
 	}
 	if o.historyMax < 0 {
 		return o, errors.New("-history-max must be 0 (all) or positive")
+	}
+	if o.impersonate != "" {
+		if errs := validation.IsDNS1123Subdomain(o.impersonate); len(errs) > 0 {
+			return o, fmt.Errorf("-impersonate-serviceaccount %q: %s", o.impersonate, strings.Join(errs, "; "))
+		}
 	}
 	return o, checkLoopback(o.listen)
 }
@@ -109,7 +122,11 @@ func run(o options, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("kubernetes metadata client: %w", err)
 	}
-	srv := server.New(server.NewConfigs(getter, log), server.NewLocator(meta), log, server.Options{HistoryMax: o.historyMax})
+	srv := server.New(server.NewConfigs(getter, log, o.impersonate), server.NewLocator(meta), log,
+		server.Options{HistoryMax: o.historyMax, SkipTenancyCheck: o.skipTenancyCheck})
+	if o.skipTenancyCheck {
+		log.Warn("the tenancy check is off (-unsafe-skip-tenancy-check): releases may write outside their namespace unless RBAC stops them")
+	}
 
 	lis, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -125,6 +142,7 @@ func run(o options, log *slog.Logger) error {
 		log.Info("shutting down", "signal", sig.String())
 		g.GracefulStop()
 	}()
-	log.Info("listening", "address", lis.Addr().String(), "version", server.Version(), "kubeQPS", o.qps, "kubeBurst", o.burst, "historyMax", o.historyMax)
+	log.Info("listening", "address", lis.Addr().String(), "version", server.Version(), "kubeQPS", o.qps, "kubeBurst", o.burst, "historyMax", o.historyMax,
+		"impersonateServiceAccount", o.impersonate, "tenancyCheck", !o.skipTenancyCheck)
 	return g.Serve(lis)
 }

@@ -33,3 +33,22 @@ func TestFlagsHaveNonThrottlingDefaults(t *testing.T) {
 		}
 	}
 }
+
+func TestTheTenancyCheckIsOnUnlessSwitchedOffForTests(t *testing.T) {
+	if o, _ := parseFlags(nil); o.skipTenancyCheck {
+		t.Error("the tenancy check is off by default")
+	}
+	if o, err := parseFlags([]string{"-unsafe-skip-tenancy-check"}); err != nil || !o.skipTenancyCheck {
+		t.Errorf("o = %+v, err = %v", o, err)
+	}
+}
+
+func TestImpersonatedServiceAccountMustBeAValidName(t *testing.T) {
+	o, err := parseFlags([]string{"-impersonate-serviceaccount=appstore-deployer"})
+	if err != nil || o.impersonate != "appstore-deployer" {
+		t.Fatalf("o = %+v, err = %v", o, err)
+	}
+	if _, err := parseFlags([]string{"-impersonate-serviceaccount=Not:Valid"}); err == nil {
+		t.Error("an invalid ServiceAccount name was accepted")
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"helm.sh/helm/v4/pkg/action"
 	"helm.sh/helm/v4/pkg/kube"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 )
 
@@ -15,18 +16,30 @@ import (
 // capabilities are made once and reused by every call into that namespace.
 // All of them share one RESTClientGetter, hence one discovery cache and one
 // REST mapper.
+//
+// With a ServiceAccount to impersonate, each namespace's kube client (what
+// applies, waits for and deletes a release's objects, and what `lookup`
+// reads with) impersonates the ServiceAccount of that name in that
+// namespace; the release storage (Helm's Secrets) stays under the engine's
+// own identity.
 type Configs struct {
-	getter genericclioptions.RESTClientGetter
-	log    *slog.Logger
+	getter      genericclioptions.RESTClientGetter
+	log         *slog.Logger
+	impersonate string
 
 	mu     sync.Mutex
 	byName map[string]*action.Configuration
 }
 
-// NewConfigs prepares the per-namespace configurations over one getter.
-func NewConfigs(getter genericclioptions.RESTClientGetter, log *slog.Logger) *Configs {
-	return &Configs{getter: getter, log: log, byName: map[string]*action.Configuration{}}
+// NewConfigs prepares the per-namespace configurations over one getter;
+// impersonate is the name of the per-namespace ServiceAccount that applies
+// releases' objects ("": the engine's own identity).
+func NewConfigs(getter genericclioptions.RESTClientGetter, log *slog.Logger, impersonate string) *Configs {
+	return &Configs{getter: getter, log: log, impersonate: impersonate, byName: map[string]*action.Configuration{}}
 }
+
+// Mapper is the shared REST mapper (the API server's discovery).
+func (c *Configs) Mapper() (meta.RESTMapper, error) { return c.getter.ToRESTMapper() }
 
 // For returns the configuration of a namespace; "" is every namespace (list only).
 func (c *Configs) For(namespace string) (*action.Configuration, error) {
@@ -43,6 +56,16 @@ func (c *Configs) For(namespace string) (*action.Configuration, error) {
 	// without a namespace of their own belong to the release's namespace.
 	if kc, ok := cfg.KubeClient.(*kube.Client); ok && namespace != "" {
 		kc.Namespace = namespace
+	}
+	if c.impersonate != "" && namespace != "" {
+		// Init has made the storage over the engine's own getter; only the
+		// objects of releases go through the ServiceAccount.
+		getter := impersonating{base: c.getter, user: serviceAccountUser(namespace, c.impersonate)}
+		kc := kube.New(getter)
+		kc.SetLogger(cfg.Logger().Handler())
+		kc.Namespace = namespace
+		cfg.KubeClient = kc
+		cfg.RESTClientGetter = getter
 	}
 	c.byName[namespace] = cfg
 	return cfg, nil

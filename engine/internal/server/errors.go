@@ -13,6 +13,7 @@ import (
 	"helm.sh/helm/v4/pkg/storage/driver"
 
 	"appstore.local/engine/internal/convert"
+	"appstore.local/engine/internal/tenancy"
 )
 
 // errNotFound is a release that no namespace holds (see Locator).
@@ -62,6 +63,9 @@ var helmMessages = []struct {
 	// "<file>:<line>:<col>\n  executing \"<file>\" at <...>:\n    <message>".
 	{regexp.MustCompile(`^(template: |parse error (at|in) \(|execution error at \(|failed to render|[^\s:]+(:\d+)+\s*\n\s+executing ")`), codes.InvalidArgument, "render error in chart: "},
 	{regexp.MustCompile(`values don't meet the specifications|chart requires kubeVersion|chart dependencies processing failed|unable to build kubernetes objects from release manifest|release name check failed|release name is invalid|invalid release name|description must be|strict decoding error|field not declared in schema`), codes.InvalidArgument, "validation failed: "},
+	// The API server's RBAC refusal of a write (with -impersonate-serviceaccount, of a release's object outside
+	// what the namespace's ServiceAccount may write).
+	{regexp.MustCompile(` is forbidden: User "`), codes.PermissionDenied, ""},
 	{regexp.MustCompile(`connect: connection refused|dial tcp |i/o timeout|no such host|TLS handshake timeout|kubernetes cluster unreachable`), codes.Unavailable, ""},
 }
 
@@ -79,9 +83,13 @@ func toStatus(log *slog.Logger, method, name string, err error) error {
 		unsupported *unsupportedError
 		inUse       *nameInUseError
 		ambiguous   *ambiguousError
+		refused     *tenancy.RefusedError
 	)
 	var st *status.Status
 	switch {
+	case errors.As(err, &refused):
+		// Tiller's leading words for a release the store must not apply.
+		st = status.New(codes.InvalidArgument, "validation failed: "+refused.Error())
 	case errors.As(err, &input):
 		st = status.New(codes.InvalidArgument, input.Error())
 	case errors.As(err, &unsupported):

@@ -14,6 +14,7 @@ import (
 	"helm.sh/helm/v4/pkg/storage/driver"
 
 	"appstore.local/engine/internal/convert"
+	"appstore.local/engine/internal/tenancy"
 )
 
 // The store (src/tiller/tiller-errors.ts) classifies by gRPC code first, then
@@ -30,6 +31,11 @@ func TestToStatusMapsErrorsToCodesWithTillersWording(t *testing.T) {
 		{"name in use", &nameInUseError{name: "hello", namespace: "a"}, codes.AlreadyExists, "cannot re-use a name that is still in use"},
 		{"helm's name in use", errors.New("release name check failed: cannot reuse a name that is still in use"), codes.AlreadyExists, "cannot re-use a name that is still in use"},
 		{"input", &convert.InputError{Message: "YAML parse error on values"}, codes.InvalidArgument, "YAML parse error on values"},
+		{"tenancy refusal wrapped by Helm's post-render step", fmt.Errorf("error while running post render on files: %w",
+			&tenancy.RefusedError{Namespace: "home", Offences: []tenancy.Offence{{Kind: "ConfigMap", Name: "x", Namespace: "other", Reason: "outside"}}}),
+			codes.InvalidArgument, `validation failed: tenancy check refused 1 object(s) of a release in namespace "home", nothing was applied: ConfigMap "x" (in namespace "other"): outside`},
+		{"RBAC refusal of an impersonated write", errors.New(`failed to create resource: configmaps "x" is forbidden: User "system:serviceaccount:a:appstore-deployer" cannot patch resource "configmaps" in API group "" in the namespace "b"`),
+			codes.PermissionDenied, `is forbidden: User "system:serviceaccount:a:appstore-deployer"`},
 		{"unsupported", &unsupportedError{what: "recreate"}, codes.Unimplemented, "recreate has no equivalent"},
 		{"ambiguous", &ambiguousError{name: "hello", namespaces: []string{"a", "b"}}, codes.FailedPrecondition, "several namespaces (a, b)"},
 		{"render", errors.New(`template: hello/templates/x.yaml:1:3: executing "x" at <.Values.a.b>: nil pointer`), codes.InvalidArgument, "render error in chart: template: hello"},

@@ -43,6 +43,13 @@ func (s *Server) install(ctx context.Context, req *services.InstallReleaseReques
 	if err != nil {
 		return nil, err
 	}
+	check, err := s.checker(ctx, namespace)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCRDs(check, ch); err != nil {
+		return nil, err
+	}
 	if err := s.nameFree(ctx, name, namespace, req.GetReuseName()); err != nil {
 		return nil, err
 	}
@@ -63,6 +70,11 @@ func (s *Server) install(ctx context.Context, req *services.InstallReleaseReques
 	// The API server validates fields itself (fieldValidation=Strict on apply);
 	// Helm's client-side check would fetch and parse the OpenAPI document on every call.
 	in.DisableOpenAPIValidation = true
+	if check != nil {
+		// Hooks and manifests go through it in one stream (Helm 4's combined strategy).
+		in.PostRenderer = check
+		in.PostRenderStrategy = action.PostRenderStrategyCombined
+	}
 	r, err := in.RunWithContext(ctx, ch, vals)
 	if err != nil {
 		return nil, err

@@ -32,8 +32,11 @@ func (s *Server) rollback(ctx context.Context, req *services.RollbackReleaseRequ
 	if req.GetDryRun() {
 		return nil, &unsupportedError{what: "a dry run of a rollback"}
 	}
-	cfg, _, err := s.located(ctx, req.GetName())
+	cfg, namespace, err := s.located(ctx, req.GetName())
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkRollbackTarget(ctx, cfg, namespace, req.GetName(), int(req.GetVersion())); err != nil {
 		return nil, err
 	}
 	rb := action.NewRollback(cfg)
@@ -53,4 +56,34 @@ func (s *Server) rollback(ctx context.Context, req *services.RollbackReleaseRequ
 		return nil, err
 	}
 	return asRelease(r)
+}
+
+// checkRollbackTarget checks the revision a rollback would apply (0: the one
+// before the latest, as Helm chooses) before Helm applies it. A revision that
+// does not exist is left to Helm's own error.
+func (s *Server) checkRollbackTarget(ctx context.Context, cfg *action.Configuration, namespace, name string, version int) error {
+	check, err := s.checker(ctx, namespace)
+	if err != nil || check == nil {
+		return err
+	}
+	if version == 0 {
+		latest, err := cfg.Releases.Last(name)
+		if err != nil {
+			return err
+		}
+		last, err := asRelease(latest)
+		if err != nil {
+			return err
+		}
+		version = last.Version - 1
+	}
+	target, err := cfg.Releases.Get(name, version)
+	if err != nil {
+		return nil
+	}
+	r, err := asRelease(target)
+	if err != nil {
+		return err
+	}
+	return checkRelease(check, r)
 }

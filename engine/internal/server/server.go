@@ -25,6 +25,8 @@ const defaultTimeout = 300 * time.Second
 type Options struct {
 	// HistoryMax bounds the revisions kept per release by upgrades and rollbacks (0: all).
 	HistoryMax int
+	// SkipTenancyCheck switches the tenancy check off: for tests of the RBAC layer only.
+	SkipTenancyCheck bool
 }
 
 // Server implements services.ReleaseServiceServer.

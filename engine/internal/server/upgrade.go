@@ -40,6 +40,10 @@ func (s *Server) upgrade(ctx context.Context, req *services.UpdateReleaseRequest
 	if err != nil {
 		return nil, err
 	}
+	check, err := s.checker(ctx, namespace)
+	if err != nil {
+		return nil, err
+	}
 	up := action.NewUpgrade(cfg)
 	up.Namespace = namespace
 	up.DryRunStrategy = dryRun(req.GetDryRun())
@@ -54,6 +58,10 @@ func (s *Server) upgrade(ctx context.Context, req *services.UpdateReleaseRequest
 	up.CleanupOnFail = req.GetCleanupOnFail()
 	up.DisableOpenAPIValidation = true // see install.go
 	up.MaxHistory = s.opts.HistoryMax
+	if check != nil {
+		up.PostRenderer = check // hooks and manifests in one stream, as on install
+		up.PostRenderStrategy = action.PostRenderStrategyCombined
+	}
 	r, err := up.RunWithContext(ctx, req.GetName(), ch, vals)
 	if err != nil {
 		return nil, err
