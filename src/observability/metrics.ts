@@ -207,16 +207,7 @@ export class Metrics {
       },
     });
     const counter = (name: string, help: string, read: (c: ReturnType<CatalogStatusSource['status']>['counters']) => number) =>
-      new Counter({
-        name,
-        help,
-        registers,
-        collect() {
-          // The catalog counts; the counter mirrors its monotonic total.
-          this.reset();
-          this.inc(read(catalog.status().counters));
-        },
-      });
+      mirroredCounter(registers, name, help, () => read(catalog.status().counters));
     counter('appstore_catalog_refreshes_total', 'Repository index requests sent', (c) => c.indexRequests);
     counter('appstore_catalog_refresh_failures_total', 'Repository index refreshes that failed (the last good copy stayed)', (c) => c.indexFailures);
     counter('appstore_catalog_archive_failures_total', 'Chart archive downloads that failed, digest mismatches included', (c) => c.archiveFailures);
@@ -249,15 +240,7 @@ export class Metrics {
       },
     });
     const signIns = (name: string, help: string, read: (c: ReturnType<IdentityStatusSource['status']>['signIns']) => number) =>
-      new Counter({
-        name,
-        help,
-        registers,
-        collect() {
-          this.reset();
-          this.inc(read(identity.status().signIns));
-        },
-      });
+      mirroredCounter(registers, name, help, () => read(identity.status().signIns));
     signIns('appstore_auth_failures_total', 'Sign-ins refused because the credentials were not valid', (c) => c.failed);
     signIns('appstore_auth_rate_limited_total', 'Attempts refused unheard because their client had failed to sign in too often', (c) => c.limited);
   }
@@ -299,4 +282,17 @@ export class Metrics {
   text(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/** A counter whose total another room keeps (monotonic), mirrored at scrape time. */
+function mirroredCounter(registers: Registry[], name: string, help: string, read: () => number): Counter {
+  return new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
 }
