@@ -2,8 +2,9 @@
  * Release quotas: how many releases one user may own, and how many releases
  * may name one group in their adminGroups (what a group shares, whoever
  * installed it). Checked on install, before anything is made; counted from
- * the store's record list, which every replica shares, so the count holds
- * across replicas. Releases being deleted do not count.
+ * the records' summaries (metadata only: no tenant's values are read), which
+ * every replica shares, so the count holds across replicas. Releases being
+ * deleted do not count.
  *
  * The check and the record's creation are not one atomic step: installs of
  * one user running at the same moment may each pass the check, so a quota
@@ -12,7 +13,7 @@
  */
 import { AppStoreError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
-import type { ReleaseRecord, ReleaseStore } from './types.js';
+import type { ReleaseStore, ReleaseSummary } from './types.js';
 
 export interface QuotaLimits {
   /** Releases one user may own; 0: unlimited. */
@@ -34,7 +35,7 @@ export interface QuotaUsage {
 
 export class ReleaseQuotas {
   constructor(
-    private readonly store: Pick<ReleaseStore, 'list'>,
+    private readonly store: Pick<ReleaseStore, 'summaries'>,
     readonly limits: QuotaLimits,
   ) {}
 
@@ -77,10 +78,10 @@ export class ReleaseQuotas {
     }
   }
 
-  private async counted(): Promise<ReleaseRecord[]> {
-    return (await this.store.list()).filter((r) => r.state !== 'deleting');
+  private async counted(): Promise<ReleaseSummary[]> {
+    return (await this.store.summaries()).filter((r) => r.state !== 'deleting');
   }
 }
 
-const ownedBy = (records: readonly ReleaseRecord[], owner: string) => records.filter((r) => r.owner === owner).length;
-const naming = (records: readonly ReleaseRecord[], group: string) => records.filter((r) => r.adminGroups.includes(group)).length;
+const ownedBy = (records: readonly ReleaseSummary[], owner: string) => records.filter((r) => r.owner === owner).length;
+const naming = (records: readonly ReleaseSummary[], group: string) => records.filter((r) => r.adminGroups.includes(group)).length;

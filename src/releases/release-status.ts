@@ -4,9 +4,9 @@
  * resources of its manifest with the health of their live objects (not
  * Tiller's kubectl-style text table).
  */
-import yaml from 'js-yaml';
 import type { Release } from '../../gen/hapi/release/release.js';
 import type { ManifestObjectRef, ReleaseRecord, ResourceHealth, ResourceStatusReader } from './types.js';
+import { renderedObjects } from './rendered-objects.js';
 import { statusName } from './status-names.js';
 
 export interface ReleaseStatusView {
@@ -41,19 +41,12 @@ export function seedTime(date: Date | undefined): string {
   return date ? date.toISOString().slice(0, 19).replace('T', ' ') : '';
 }
 
-/** The objects a rendered manifest declares; namespaced ones default to the release's namespace. */
+/**
+ * The objects a rendered manifest declares, read as the tenancy check reads them (rendered-objects.ts); namespaced
+ * ones default to the release's namespace. Objects named by generateName only have no live counterpart to look up.
+ */
 export function manifestObjects(manifest: string, namespace: string): ManifestObjectRef[] {
-  const objects: ManifestObjectRef[] = [];
-  for (const doc of yaml.loadAll(manifest)) {
-    if (typeof doc !== 'object' || doc === null) continue;
-    const obj = doc as { kind?: unknown; apiVersion?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
-    if (typeof obj.kind !== 'string' || typeof obj.apiVersion !== 'string' || typeof obj.metadata?.name !== 'string') continue;
-    objects.push({
-      kind: obj.kind,
-      apiVersion: obj.apiVersion,
-      name: obj.metadata.name,
-      namespace: typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : namespace,
-    });
-  }
-  return objects;
+  return renderedObjects({ manifest, hooks: [] })
+    .objects.filter((o) => typeof (o.body.metadata as { name?: unknown } | undefined)?.name === 'string')
+    .map(({ kind, apiVersion, name, namespace: own }) => ({ kind, apiVersion, name, namespace: own || namespace }));
 }

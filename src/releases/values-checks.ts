@@ -75,7 +75,7 @@ function fail(node: Node, message: string): never {
 
 function pathOf(node: Node): string {
   const keys: string[] = [];
-  // Keys are printed escaped, so a lone surrogate in one shows as \udXXX rather than breaking the message.
+  // Keys are printed escaped, so a lone surrogate in one shows as an escape such as \ud800 rather than breaking the message.
   for (let n: Node | undefined = node; n; n = n.parent) keys.push(hasLoneSurrogate(n.key) ? JSON.stringify(n.key) : n.key);
   return keys.reverse().join('.');
 }

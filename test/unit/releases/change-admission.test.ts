@@ -45,7 +45,7 @@ describe('ChangeAdmission', () => {
   });
 
   test('checks the quotas of an install only', async () => {
-    const store = { list: async () => [record('a', 'alice'), record('b', 'alice')] };
+    const store = { summaries: async () => [record('a', 'alice'), record('b', 'alice')] };
     const admission = new ChangeAdmission({
       maxInFlightPerUser: 2,
       quotas: new ReleaseQuotas(store, { releasesPerUser: 2, releasesPerGroup: 0 }),
@@ -64,7 +64,7 @@ describe('ReleaseQuotas', () => {
     record('d', 'alice', ['g1'], 'deleting'),
   ];
   const quotas = (releasesPerUser: number, releasesPerGroup: number) =>
-    new ReleaseQuotas({ list: async () => records }, { releasesPerUser, releasesPerGroup });
+    new ReleaseQuotas({ summaries: async () => records }, { releasesPerUser, releasesPerGroup });
 
   test("counts the caller's releases and each of their groups', releases being deleted excepted", async () => {
     expect(await quotas(5, 7).usage(user('alice', ['g1', 'g3']))).toEqual({
