@@ -9,6 +9,7 @@ import (
 	"helm.sh/helm/v4/pkg/kube"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/kubernetes"
 )
 
 // Configs keeps one warm action.Configuration per namespace: its release
@@ -27,8 +28,9 @@ type Configs struct {
 	log         *slog.Logger
 	impersonate string
 
-	mu     sync.Mutex
-	byName map[string]*action.Configuration
+	mu        sync.Mutex
+	byName    map[string]*action.Configuration
+	clientset kubernetes.Interface
 }
 
 // NewConfigs prepares the per-namespace configurations over one getter;
@@ -40,6 +42,24 @@ func NewConfigs(getter genericclioptions.RESTClientGetter, log *slog.Logger, imp
 
 // Mapper is the shared REST mapper (the API server's discovery).
 func (c *Configs) Mapper() (meta.RESTMapper, error) { return c.getter.ToRESTMapper() }
+
+// Clientset is a typed client under the engine's own identity (admission dry runs), made once.
+func (c *Configs) Clientset() (kubernetes.Interface, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.clientset == nil {
+		rc, err := c.getter.ToRESTConfig()
+		if err != nil {
+			return nil, err
+		}
+		cs, err := kubernetes.NewForConfig(rc)
+		if err != nil {
+			return nil, err
+		}
+		c.clientset = cs
+	}
+	return c.clientset, nil
+}
 
 // For returns the configuration of a namespace; "" is every namespace (list only).
 func (c *Configs) For(namespace string) (*action.Configuration, error) {

@@ -62,6 +62,8 @@ var helmMessages = []struct {
 	// `fail` ("execution error at"), and its own traced form
 	// "<file>:<line>:<col>\n  executing \"<file>\" at <...>:\n    <message>".
 	{regexp.MustCompile(`^(template: |parse error (at|in) \(|execution error at \(|failed to render|[^\s:]+(:\d+)+\s*\n\s+executing ")`), codes.InvalidArgument, "render error in chart: "},
+	// A template that renders text which is not YAML (Helm 4 reads each rendered file before sorting it).
+	{regexp.MustCompile(`^error merging manifests: |MalformedYAMLError`), codes.InvalidArgument, "render error in chart: "},
 	{regexp.MustCompile(`values don't meet the specifications|chart requires kubeVersion|chart dependencies processing failed|unable to build kubernetes objects from release manifest|release name check failed|release name is invalid|invalid release name|description must be|strict decoding error|field not declared in schema`), codes.InvalidArgument, "validation failed: "},
 	// The API server's RBAC refusal of a write (with -impersonate-serviceaccount, of a release's object outside
 	// what the namespace's ServiceAccount may write).
@@ -98,6 +100,8 @@ func toStatus(log *slog.Logger, method, name string, err error) error {
 		st = status.New(codes.AlreadyExists, inUse.Error())
 	case errors.As(err, &ambiguous):
 		st = status.New(codes.FailedPrecondition, ambiguous.Error())
+	case errors.As(err, new(*waitTimeoutError)):
+		st = status.New(codes.Unknown, err.Error())
 	case errors.Is(err, errNotFound), errors.Is(err, driver.ErrReleaseNotFound):
 		st = status.New(codes.NotFound, fmt.Sprintf("release: %q not found", name))
 	case errors.Is(err, context.DeadlineExceeded):

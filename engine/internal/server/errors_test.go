@@ -43,6 +43,8 @@ func TestToStatusMapsErrorsToCodesWithTillersWording(t *testing.T) {
 		{"parse error", errors.New("parse error at (hello/templates/x.yaml:3): unexpected EOF"), codes.InvalidArgument, "render error in chart: parse error"},
 		{"fail function", errors.New("execution error at (hello/templates/x.yaml:1:3): message is required"), codes.InvalidArgument, "render error in chart: execution error"},
 		{"schema", errors.New("values don't meet the specifications of the schema(s)"), codes.InvalidArgument, "validation failed: values don't"},
+		{"a wait of Helm's that ran out", &waitTimeoutError{err: fmt.Errorf("post-upgrade hooks failed: %w", context.DeadlineExceeded)}, codes.Unknown, "timed out waiting for the condition: post-upgrade hooks failed"},
+		{"rendered text that is not YAML", errors.New("error merging manifests: parsing web/templates/job.yaml: MalformedYAMLError: yaml: line 22: did not find expected ','"), codes.InvalidArgument, "render error in chart: error merging manifests"},
 		{"server-side field validation", errors.New(`failed to create resource: ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"`), codes.InvalidArgument, "validation failed: failed to create"},
 		{"server-side apply schema", errors.New(`server-side apply failed for object a/b /v1, Kind=ConfigMap: failed to create typed patch object (a/b; /v1, Kind=ConfigMap): .bogus: field not declared in schema`), codes.InvalidArgument, "validation failed: server-side apply failed"},
 		{"pending", errors.New("another operation (install/upgrade/rollback) is in progress"), codes.Aborted, "another operation"},

@@ -14,7 +14,7 @@ import (
 func (s *Server) InstallRelease(ctx context.Context, req *services.InstallReleaseRequest) (*services.InstallReleaseResponse, error) {
 	rel, err := s.install(ctx, req)
 	if err != nil {
-		return nil, s.fail("InstallRelease", req.GetName(), err)
+		return nil, s.failChange(ctx, "InstallRelease", req.GetName(), err)
 	}
 	out, err := convert.ReleaseFromHelm(rel)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 func (s *Server) RollbackRelease(ctx context.Context, req *services.RollbackReleaseRequest) (*services.RollbackReleaseResponse, error) {
 	rel, err := s.rollback(ctx, req)
 	if err != nil {
-		return nil, s.fail("RollbackRelease", req.GetName(), err)
+		return nil, s.failChange(ctx, "RollbackRelease", req.GetName(), err)
 	}
 	out, err := convert.ReleaseFromHelm(rel)
 	if err != nil {

@@ -47,7 +47,11 @@ func (s *Server) checker(ctx context.Context, namespace string) (*tenancy.Checke
 	if err != nil {
 		return nil, err
 	}
-	return &tenancy.Checker{Mapper: mapper, Namespace: namespace, AllowClusterScoped: allow}, nil
+	client, err := s.configs.Clientset()
+	if err != nil {
+		return nil, err
+	}
+	return &tenancy.Checker{Mapper: mapper, Namespace: namespace, AllowClusterScoped: allow, Pods: podAdmission{client: client}}, nil
 }
 
 // checkCRDs checks a chart's crds/ files (its subcharts' too), which Helm

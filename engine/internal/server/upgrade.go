@@ -14,7 +14,7 @@ import (
 func (s *Server) UpdateRelease(ctx context.Context, req *services.UpdateReleaseRequest) (*services.UpdateReleaseResponse, error) {
 	rel, err := s.upgrade(ctx, req)
 	if err != nil {
-		return nil, s.fail("UpdateRelease", req.GetName(), err)
+		return nil, s.failChange(ctx, "UpdateRelease", req.GetName(), err)
 	}
 	out, err := convert.ReleaseFromHelm(rel)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -25,9 +26,13 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// Offence is one object the check refuses, and why.
+// Offence is one object the check refuses, and why. Source says where it
+// was rendered, as the store words it: "manifest (<template>)" or
+// "hook <name> (<template>)". The reasons are worded as the store's own
+// check words them (src/releases/tenancy-check.ts), so users read one text
+// whichever engine answers.
 type Offence struct {
-	Kind, Name, Namespace, Reason string
+	Kind, Name, Namespace, Reason, Source string
 }
 
 func (o Offence) String() string {
@@ -62,6 +67,9 @@ type Checker struct {
 	Namespace string
 	// AllowClusterScoped lets cluster-scoped objects through, as the caller asked for this request.
 	AllowClusterScoped bool
+	// Pods, when set, asks Pod Security admission about each workload's pods, so that a pod the namespace
+	// refuses is a clear refusal instead of a workload whose pods are never made.
+	Pods PodAdmission
 }
 
 // Run is Helm's postrenderer.PostRenderer: it passes the rendered stream
@@ -114,8 +122,30 @@ func (c Checker) checkStream(stream string) ([]Offence, error) {
 		if err != nil {
 			return nil, err
 		}
+		for i := range found {
+			found[i].Source = sourceOf(doc, obj)
+		}
 		offences = append(offences, found...)
 	}
+}
+
+var sourceComment = regexp.MustCompile(`(?m)^# Source: (.+)$`)
+
+// sourceOf names where a document was rendered: Helm heads each rendered
+// template with "# Source: <path>", and hooks carry the helm.sh/hook annotation.
+func sourceOf(doc []byte, obj interface{}) string {
+	origin := "manifest"
+	if m, ok := obj.(map[string]interface{}); ok {
+		md, _ := m["metadata"].(map[string]interface{})
+		annotations, _ := md["annotations"].(map[string]interface{})
+		if _, hook := annotations["helm.sh/hook"]; hook {
+			origin = "hook " + str(md["name"])
+		}
+	}
+	if match := sourceComment.FindSubmatch(doc); match != nil {
+		return fmt.Sprintf("%s (%s)", origin, strings.TrimSpace(string(match[1])))
+	}
+	return origin
 }
 
 // checkObject checks one object, or each item of a list: Kubernetes' resource
@@ -158,7 +188,7 @@ func (c Checker) checkObject(v interface{}) ([]Offence, error) {
 	mapping, err := c.Mapper.RESTMapping(schema.GroupKind{Group: gv.Group, Kind: kind}, gv.Version)
 	if meta.IsNoMatchError(err) {
 		return []Offence{{Kind: kind, Name: name, Namespace: namespace,
-			Reason: fmt.Sprintf("unknown kind: the cluster does not serve %s %s, so where it would land cannot be checked", apiVersion, kind)}}, nil
+			Reason: fmt.Sprintf("kind %s %s is not served by the cluster, so its scope cannot be checked", apiVersion, kind)}}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("tenancy check: discovery of %s %s: %w", apiVersion, kind, err)
@@ -168,14 +198,23 @@ func (c Checker) checkObject(v interface{}) ([]Offence, error) {
 			return nil, nil
 		}
 		return []Offence{{Kind: kind, Name: name,
-			Reason: "cluster-scoped objects are not allowed for this request"}}, nil
+			Reason: "cluster-scoped, and the operator has not allowed cluster-scoped objects for this chart (allowClusterScoped)"}}, nil
 	}
 	if hasNS && rawNS != nil && !nsIsString {
 		return []Offence{{Kind: kind, Name: name, Reason: "metadata.namespace is not a string"}}, nil
 	}
 	if namespace != "" && namespace != c.Namespace {
 		return []Offence{{Kind: kind, Name: name, Namespace: namespace,
-			Reason: fmt.Sprintf("outside the release's namespace %q", c.Namespace)}}, nil
+			Reason: fmt.Sprintf("in namespace %s, outside the release's namespace %s", namespace, c.Namespace)}}, nil
+	}
+	if template := PodTemplate(kind, obj); template != nil && c.Pods != nil {
+		refusal, err := c.Pods.Refusal(c.Namespace, template)
+		if err != nil {
+			return nil, fmt.Errorf("tenancy check: admission of the pods of %s %q: %w", kind, name, err)
+		}
+		if refusal != "" {
+			return []Offence{{Kind: kind, Name: name, Namespace: namespace, Reason: podRefusal(refusal)}}, nil
+		}
 	}
 	return nil, nil
 }

@@ -3,6 +3,7 @@ package tenancy
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -19,6 +20,7 @@ func fakeMapper() meta.RESTMapper {
 	m.Add(schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "RoleBinding"}, meta.RESTScopeNamespace)
 	m.Add(schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRoleBinding"}, meta.RESTScopeRoot)
 	m.Add(schema.GroupVersionKind{Version: "v1", Kind: "Namespace"}, meta.RESTScopeRoot)
+	m.Add(schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}, meta.RESTScopeNamespace)
 	return m
 }
 
@@ -60,7 +62,7 @@ func TestAnObjectInAnotherNamespaceIsRefusedByName(t *testing.T) {
 	if r == nil || len(r.Offences) != 1 {
 		t.Fatalf("expected one offence, got %v", r)
 	}
-	want := `ConfigMap "c" (in namespace "other"): outside the release's namespace "home"`
+	want := `ConfigMap "c" (in namespace "other"): in namespace other, outside the release's namespace home`
 	if !strings.Contains(r.Error(), want) {
 		t.Fatalf("message %q lacks %q", r.Error(), want)
 	}
@@ -75,7 +77,7 @@ metadata:
 
 func TestClusterScopedObjectsAreRefusedUnlessAllowed(t *testing.T) {
 	r := check(t, false, crb)
-	if r == nil || !strings.Contains(r.Error(), `ClusterRoleBinding "root" (cluster-scoped): cluster-scoped objects are not allowed`) {
+	if r == nil || !strings.Contains(r.Error(), `ClusterRoleBinding "root" (cluster-scoped): cluster-scoped, and the operator has not allowed`) {
 		t.Fatalf("expected the ClusterRoleBinding refused, got %v", r)
 	}
 	if r := check(t, true, crb); r != nil {
@@ -91,7 +93,7 @@ func TestAllowingClusterScopedObjectsDoesNotAllowOtherNamespaces(t *testing.T) {
 
 func TestAKindTheClusterDoesNotServeIsRefusedAsUnknown(t *testing.T) {
 	r := check(t, true, "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n")
-	if r == nil || !strings.Contains(r.Error(), `Widget "w"`) || !strings.Contains(r.Error(), "unknown kind") {
+	if r == nil || !strings.Contains(r.Error(), `Widget "w"`) || !strings.Contains(r.Error(), "is not served by the cluster") {
 		t.Fatalf("expected an unknown kind refused, got %v", r)
 	}
 }
@@ -162,5 +164,52 @@ func BenchmarkCheck200Objects(b *testing.B) {
 		if err := c.Check(manifest); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestAnOffenceSaysWhereItWasRendered(t *testing.T) {
+	stream := "---\n# Source: web/templates/job.yaml\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: prep\n  namespace: other\n  annotations:\n    helm.sh/hook: pre-install\n" +
+		"---\n# Source: web/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: other}\n"
+	r := check(t, false, stream)
+	if r == nil || len(r.Offences) != 2 {
+		t.Fatalf("expected two offences, got %v", r)
+	}
+	if got := r.Offences[0].Source; got != "hook prep (web/templates/job.yaml)" {
+		t.Errorf("hook source: %q", got)
+	}
+	if got := r.Offences[1].Source; got != "manifest (web/templates/cm.yaml)" {
+		t.Errorf("manifest source: %q", got)
+	}
+}
+
+// refusingAdmission refuses privileged pods, as a namespace enforcing baseline does.
+type refusingAdmission struct{ asked []string }
+
+func (r *refusingAdmission) Refusal(namespace string, template map[string]interface{}) (string, error) {
+	spec := template["spec"].(map[string]interface{})
+	r.asked = append(r.asked, namespace)
+	for _, c := range spec["containers"].([]interface{}) {
+		sc, _ := c.(map[string]interface{})["securityContext"].(map[string]interface{})
+		if sc["privileged"] == true {
+			return `pods "appstore-admission-check-x" is forbidden: violates PodSecurity "baseline:latest": privileged`, nil
+		}
+	}
+	return "", nil
+}
+
+func TestAWorkloadWhosePodsTheNamespaceRefusesIsRefused(t *testing.T) {
+	deployment := func(name string, privileged bool) string {
+		return fmt.Sprintf("---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: %s}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          securityContext: {privileged: %t}\n", name, privileged)
+	}
+	pods := &refusingAdmission{}
+	c := Checker{Mapper: fakeMapper(), Namespace: "home", Pods: pods}
+	err := c.Check(deployment("calm", false) + deployment("root", true))
+	var r *RefusedError
+	if !errors.As(err, &r) || len(r.Offences) != 1 || r.Offences[0].Name != "root" ||
+		r.Offences[0].Reason != `its pods would be refused: violates PodSecurity "baseline:latest": privileged` {
+		t.Fatalf("expected the privileged Deployment refused alone, got %v", err)
+	}
+	if len(pods.asked) != 2 || pods.asked[0] != "home" {
+		t.Errorf("admission asked %v", pods.asked)
 	}
 }
