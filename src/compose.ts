@@ -84,6 +84,11 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
   const quotas = new ReleaseQuotas(store, limits.quotas);
   const { qps, burst } = limits.tillerStorage;
   const budget = qps > 0 ? new TillerBudget({ rate: qps, burst, reserve: CHANGE_COST }) : undefined;
+  tiller.detector.onKnown((profile) => {
+    log.info({ engine: profile.kind, version: profile.version }, 'the release engine answered');
+    // Only Tiller's storage client is limited to 5 requests a second.
+    if (profile.kind !== 'tiller') budget?.stop();
+  });
   // Changes reach Tiller through a fair queue paced against its storage budget; reconciliation's too.
   const engine = new FairEngine(tiller, { concurrency: limits.engineConcurrency, budget });
   const admission = new ChangeAdmission({
@@ -124,6 +129,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     readiness: {
       tiller: async () => {
         await tiller.version();
+        await tiller.profile();
       },
       kubernetes: async () => {
         await kube.core.readNamespace({ name: config.namespace });
@@ -139,6 +145,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
   metrics.watchReleases(() => store.countByState());
 
   await ensureNamespace(kube.core, config.namespace);
+  await tiller.profile().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'the release engine does not answer yet; asked again on use'));
   void catalog.start();
   const runReconcile = async () => {
     try {

@@ -1,13 +1,15 @@
 import semver from 'semver';
 import type { Maintainer, Metadata } from '../../gen/hapi/chart/metadata.js';
-import { AppStoreError, invalidArgument } from '../domain/errors.js';
+import { invalidArgument } from '../domain/errors.js';
 import { isTable } from './values.js';
 import { parseYaml } from './yaml.js';
 import { errorText } from '../domain/error-text.js';
 import { FieldReader } from './yaml-fields.js';
 
-/** The only chart apiVersion Tiller v2 accepts. */
+/** The chart apiVersion Tiller v2 accepts. */
 export const CHART_API_VERSION = 'v1';
+/** Helm 3 and 4's (dependencies and type in Chart.yaml): only a Helm engine installs these. */
+export const CHART_API_VERSION_V2 = 'v2';
 
 /**
  * Parses Chart.yaml into Tiller's Metadata.
@@ -17,9 +19,11 @@ export const CHART_API_VERSION = 'v1';
  * like Go's JSON decoder), unknown keys are ignored, null means "unset", and
  * a value of the wrong type is an error (e.g. `appVersion: 1.0` is a number,
  * which helm 2 also refuses). On top of what Helm's loader checks (a name,
- * apiVersion v1 if given) we require what `helm lint` requires: a semver
+ * apiVersion v1 or v2) we require what `helm lint` requires: a semver
  * version and an apiVersion, so that bad charts fail here with a clear
- * message rather than later in Tiller.
+ * message rather than later in the engine. The fields of apiVersion v2 that
+ * Metadata has no place for (type, dependencies) are left to the raw
+ * Chart.yaml, which the loader sends among the chart's files.
  *
  * @param where prefix naming a subchart in error messages
  * @throws AppStoreError InvalidArgument naming the offending field
@@ -62,14 +66,8 @@ export function parseChartMetadata(data: Buffer, where = ''): Metadata {
     throw invalidArgument(`${file}: version '${metadata.version}' is not a valid semantic version (e.g. 1.2.3)`);
   }
   if (metadata.apiVersion === '') throw invalidArgument(`${file}: apiVersion is required (use '${CHART_API_VERSION}')`);
-  if (metadata.apiVersion !== CHART_API_VERSION) {
-    // A chart this engine cannot install is the chart's fault for this store, not a malformed request: 422.
-    const engine = metadata.apiVersion === 'v2' ? 'a Helm 3 or Helm 4 engine would install it' : 'no Helm version knows it';
-    throw new AppStoreError(
-      'Unprocessable',
-      `${file}: apiVersion '${metadata.apiVersion}' is not supported by this store's engine, Tiller v2.17, which installs apiVersion '${CHART_API_VERSION}' charts only; ${engine}`,
-      { parameter: 'application' },
-    );
+  if (metadata.apiVersion !== CHART_API_VERSION && metadata.apiVersion !== CHART_API_VERSION_V2) {
+    throw invalidArgument(`${file}: apiVersion '${metadata.apiVersion}' is not a chart apiVersion Helm knows (v1 or v2)`);
   }
   return metadata;
 }

@@ -5,7 +5,7 @@ import type { Template } from '../../gen/hapi/chart/template.js';
 import { invalidArgument } from '../domain/errors.js';
 import { readChartArchive } from './archive.js';
 import { normalizeChartFiles, type ChartFile } from './chart-files.js';
-import { parseChartMetadata } from './chart-metadata.js';
+import { CHART_API_VERSION_V2, parseChartMetadata } from './chart-metadata.js';
 import { HelmIgnore } from './helmignore.js';
 import { ArchiveBudget, resolveLimits, type ArchiveLimits } from './limits.js';
 
@@ -22,7 +22,9 @@ export interface LoadChartFilesOptions {
 
 /**
  * Loads a packaged chart (.tgz) into the Chart message Tiller expects, with
- * Helm 2's loader rules (pkg/chartutil LoadArchive + LoadFiles).
+ * Helm 2's loader rules (pkg/chartutil LoadArchive + LoadFiles). An
+ * apiVersion v2 chart loads too, for a Helm engine: its raw Chart.yaml is
+ * kept among its files (the engine prefers it over the Metadata fields).
  *
  * As in Helm, .helmignore is not applied to an archive: `helm package`
  * already applied it, and the .helmignore file itself is kept among the
@@ -71,6 +73,8 @@ async function buildChart(files: readonly ChartFile[], budget: ArchiveBudget, de
     const { path, data } = file;
     if (path === 'Chart.yaml') {
       metadata = parseChartMetadata(data, where);
+      // hapi's Metadata has no type and no dependencies: a Helm engine reads them from the raw file.
+      if (metadata.apiVersion === CHART_API_VERSION_V2) others.push({ typeUrl: path, value: data });
     } else if (path === 'values.toml') {
       throw invalidArgument(`${where}values.toml is not supported; use values.yaml`);
     } else if (path === 'values.yaml') {

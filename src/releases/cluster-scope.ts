@@ -23,7 +23,7 @@ export interface ClusterScopeView {
 
 export interface ClusterScopeDeps {
   readonly catalog: Catalog;
-  readonly engine: Pick<ReleaseEngine, 'install'>;
+  readonly engine: Pick<ReleaseEngine, 'install' | 'profile'>;
   readonly tenancy: TenancyCheck;
   readonly allowsClusterScoped: (application: string) => boolean;
   /** Where the dry run pretends to install (it must exist; nothing is created there). */
@@ -57,13 +57,16 @@ export class ClusterScope {
   private async render(application: string, version: string): Promise<Omit<ClusterScopeView, 'allowed'>> {
     let manifest: { manifest: string; hooks: Array<{ name: string; manifest: string }> };
     try {
-      const resolved = await resolveChart(this.deps.catalog, { application, version, development: true, values: {} });
+      const engine = await this.deps.engine.profile();
+      const resolved = await resolveChart(this.deps.catalog, { application, version, development: true, values: {} }, engine);
       const release = await this.deps.engine.install({
         chart: resolved.chart,
         name: newReleaseId(),
         namespace: this.deps.namespace,
         valuesYaml: '',
         dryRun: true,
+        // What is there to see: a Helm engine would otherwise refuse the objects this view is about.
+        allowClusterScoped: true,
       });
       manifest = { manifest: release.manifest, hooks: release.hooks };
     } catch (err) {

@@ -6,7 +6,6 @@
  * user is the one whose change is running (change-owner.ts); the store's own
  * work (reconciliation) has a lane of its own.
  */
-import type { Chart } from '../../gen/hapi/chart/chart.js';
 import { currentChangeOwner } from './change-owner.js';
 import { FairQueue } from './fair-queue.js';
 import type { TillerBudget } from './tiller-budget.js';
@@ -43,17 +42,21 @@ export class FairEngine implements ReleaseEngine {
     return Math.max(1, this.budget?.secondsFor(this.queue.waiting + 1, CHANGE_COST) ?? 1);
   }
 
-  install(input: { chart: Chart; name: string; namespace: string; valuesYaml: string; dryRun?: boolean; description?: string }) {
+  profile() {
+    return this.inner.profile();
+  }
+
+  install(input: Parameters<ReleaseEngine['install']>[0]) {
     if (input.dryRun) return this.read(() => this.inner.install(input));
     return this.change(() => this.inner.install(input));
   }
 
-  upgrade(input: { chart: Chart; name: string; valuesYaml: string; resetValues?: boolean; dryRun?: boolean; description?: string }) {
+  upgrade(input: Parameters<ReleaseEngine['upgrade']>[0]) {
     if (input.dryRun) return this.read(() => this.inner.upgrade(input));
     return this.change(() => this.inner.upgrade(input));
   }
 
-  rollback(input: { name: string; revision: number; description?: string }) {
+  rollback(input: Parameters<ReleaseEngine['rollback']>[0]) {
     return this.change(() => this.inner.rollback(input));
   }
 

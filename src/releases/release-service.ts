@@ -17,6 +17,7 @@ import type { Release as TillerRelease } from '../../gen/hapi/release/release.js
 import type { Catalog } from '../catalog/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProvisioningAuth, ReleaseClients } from '../provisioning/index.js';
+import { changeFailure } from './engine-failures.js';
 import { InputLimits } from './input-limits.js';
 import { auditedChange, auditedDryRun } from './audited-change.js';
 import type { ChangeAdmission } from './change-admission.js';
@@ -26,6 +27,7 @@ import { describeStatus, type ReleaseStatusView } from './release-status.js';
 import { statusName } from './status-names.js';
 import { resolveChart } from './resolve-chart.js';
 import type { TenancyCheck } from './tenancy-check.js';
+import type { EngineProfile } from '../tiller/engine-profile.js';
 import type {
   AccessPolicy,
   Audit,
@@ -109,7 +111,9 @@ export class ReleaseService {
     this.limits.checkInstall(input);
     this.deps.access.assertAdminGroupsAllowed(principal, input.adminGroups);
     await this.deps.access.assertMayDeploy(principal, input.namespace);
-    const resolved = await resolveChart(this.deps.catalog, input);
+    const engine = await this.deps.engine.profile();
+    const resolved = await resolveChart(this.deps.catalog, input, engine);
+    const allowClusterScoped = this.allowsClusterScoped(resolved.application);
     // Checked before anything is made: a bad resources.yaml or a missing host is a 422.
     const declared = this.clientSteps.declared(resolved.chart, input.values);
     const now = new Date().toISOString();
@@ -135,8 +139,11 @@ export class ReleaseService {
         namespace: input.namespace,
         valuesYaml: resolved.valuesYaml,
         dryRun: true,
+        allowClusterScoped,
+      }).catch((err: unknown) => {
+        throw changeFailure(err, resolved.chart.metadata?.name ?? '');
       });
-      await this.confine(release, input.namespace, resolved.application);
+      if (engine.kind === 'tiller') await this.confine(release, input.namespace, resolved.application);
       return { record: draft(release.name), manifest: release.manifest, notes: release.info?.status?.notes ?? '' };
     }
 
@@ -164,8 +171,9 @@ export class ReleaseService {
             namespace: record.namespace,
             valuesYaml: client ? valuesToYaml(mergeValues(input.values, client.values)) : resolved.valuesYaml,
             description: `installed by appstore for ${principal.id}`,
+            allowClusterScoped,
           };
-          if (this.deps.tenancy) await this.confine(await this.deps.engine.install({ ...request, dryRun: true }), record.namespace, record.application);
+          if (this.checksDryRuns(engine)) await this.confine(await this.deps.engine.install({ ...request, dryRun: true }), record.namespace, record.application);
           await this.deps.engine.install(request);
         });
       } catch (err) {
@@ -178,7 +186,7 @@ export class ReleaseService {
           continue;
         }
         await this.compensateInstall(installing, failure, auth);
-        throw failure.code === 'InvalidArgument' ? new AppStoreError('Unprocessable', failure.message, failure.details) : failure;
+        throw changeFailure(failure, resolved.chart.metadata?.name ?? '');
       }
       const deployed: ReleaseRecord = { ...installing, state: 'deployed', updatedAt: new Date().toISOString() };
       await this.deps.store.update(deployed);
@@ -223,13 +231,18 @@ export class ReleaseService {
       const current = await this.visible(principal, id);
       const values = input.resetValues ? (input.values ?? {}) : mergeValues(current.values, input.values ?? {});
       this.limits.checkRecord({ ...current, values }, 'merged values');
-      const resolved = await resolveChart(this.deps.catalog, {
-        application: current.application,
-        // No version: a change of values only.
-        version: input.version.trim() === '' ? current.version : input.version,
-        development: current.development,
-        values,
-      });
+      const engine = await this.deps.engine.profile();
+      const resolved = await resolveChart(
+        this.deps.catalog,
+        {
+          application: current.application,
+          // No version: a change of values only.
+          version: input.version.trim() === '' ? current.version : input.version,
+          development: current.development,
+          values,
+        },
+        engine,
+      );
       const client = await this.clientSteps.upgrade(current, resolved.chart, values, auth);
       const request = {
         chart: resolved.chart,
@@ -237,9 +250,10 @@ export class ReleaseService {
         valuesYaml: client ? valuesToYaml(mergeValues(values, client.values)) : resolved.valuesYaml,
         resetValues: true,
         description: `upgraded by appstore for ${principal.id}`,
+        allowClusterScoped: this.allowsClusterScoped(current.application),
       };
       const checked = async () => {
-        if (this.deps.tenancy) await this.confine(await this.deps.engine.upgrade({ ...request, dryRun: true }), current.namespace, current.application);
+        if (this.checksDryRuns(engine)) await this.confine(await this.deps.engine.upgrade({ ...request, dryRun: true }), current.namespace, current.application);
         return this.deps.engine.upgrade(request);
       };
       await checked().catch(async (err: unknown) => {
@@ -249,9 +263,9 @@ export class ReleaseService {
           if ((await this.clientSteps.drop(withClient, auth)) === undefined) await this.deps.store.update(current);
         }
         const failure = AppStoreError.from(err);
-        // A hook that did not complete: Tiller leaves the revision pending; it is FAILED.
-        if (failure.details.tiller === 'Incomplete') await this.deps.stored?.failPending?.(id, failure.message).catch(() => undefined);
-        throw failure.code === 'InvalidArgument' ? new AppStoreError('Unprocessable', failure.message, failure.details) : failure;
+        // A hook that did not complete: Tiller leaves the revision pending; it is FAILED. (A Helm engine marks it itself.)
+        if (failure.details.tiller === 'Incomplete' && engine.kind === 'tiller') await this.deps.stored?.failPending?.(id, failure.message).catch(() => undefined);
+        throw changeFailure(failure, resolved.chart.metadata?.name ?? '');
       });
       const updated: ReleaseRecord = {
         ...current,
@@ -284,9 +298,11 @@ export class ReleaseService {
         if (AppStoreError.from(err).code !== 'NotFound') throw err;
         throw new AppStoreError('Unprocessable', `release ${id} has no revision ${revision}`, { parameter: 'revision' });
       });
-      // The revision was checked when it was made, but under the rules of then: it is checked again.
-      await this.confine(target, current.namespace, current.application);
-      await this.deps.engine.rollback({ name: id, revision, description: `rolled back by appstore for ${principal.id}` });
+      // The revision was checked when it was made, but under the rules of then: it is checked again (by a Helm
+      // engine itself, before it applies the revision).
+      const allowClusterScoped = this.allowsClusterScoped(current.application);
+      if ((await this.deps.engine.profile()).kind === 'tiller') await this.confine(target, current.namespace, current.application);
+      await this.deps.engine.rollback({ name: id, revision, description: `rolled back by appstore for ${principal.id}`, allowClusterScoped });
       // What the store generated for the chart (a client secret) is not the user's values.
       const values = readValues(target.config?.raw ?? '', `revision ${revision} values`);
       delete values.appstore_generated_data;
@@ -351,6 +367,20 @@ export class ReleaseService {
     return record;
   }
 
+  /**
+   * Whether a change is rendered (a dry run) and checked by the store before it is applied: on Tiller, which has no
+   * step between render and apply. A Helm engine checks the objects it is about to apply itself (engine/), so that
+   * the check and the apply see the same objects and nothing renders twice.
+   */
+  private checksDryRuns(engine: EngineProfile): boolean {
+    return engine.kind === 'tiller' && this.deps.tenancy !== undefined;
+  }
+
+  /** The operator allowed cluster-scoped objects for this package (allowClusterScoped); said to a Helm engine. */
+  private allowsClusterScoped(application: string): boolean {
+    return this.deps.tenancy?.allowsClusterScoped(application) ?? false;
+  }
+
   /** Unprocessable unless every object of the rendered release (manifest and hooks) stays in the namespace. */
   private async confine(release: TillerRelease, namespace: string, application: string): Promise<void> {
     if (!this.deps.tenancy) return;
@@ -365,6 +395,8 @@ export class ReleaseService {
    * A read from Tiller's storage (see kube/tiller-storage.ts), which spares
    * Tiller's rate-limited storage client for writes; Tiller is asked when no
    * storage reader is configured, or it has nothing, or it cannot be read.
+   * A Helm engine has no such limiter and is always asked (the store needs no
+   * access to the Secrets of target namespaces).
    */
   private async readStored<T>(
     id: string,
@@ -372,7 +404,9 @@ export class ReleaseService {
     ask: () => Promise<T>,
   ): Promise<T> {
     try {
-      const found = this.deps.stored && (await read(this.deps.stored));
+      // While the engine cannot be asked which it is, Tiller's storage is still read (Tiller may just be down).
+      const engine = await this.deps.engine.profile().catch(() => undefined);
+      const found = this.deps.stored && engine?.kind !== 'helm' ? await read(this.deps.stored) : undefined;
       if (found !== undefined) return found;
     } catch (err) {
       this.deps.log.debug({ releaseId: id, err: AppStoreError.from(err).message }, 'reading Tiller storage failed; asking Tiller');

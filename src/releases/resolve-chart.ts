@@ -4,11 +4,18 @@
  * development repositories are for development releases only), the archive
  * fetched and loaded, requirements processed as the Helm 2 client would, and
  * the values validated against the chart's schema.
+ *
+ * An apiVersion v2 chart goes only to a Helm engine, whole: dependencies
+ * (conditions, tags, alias, import-values) and values.schema.json are Helm's,
+ * done once by Helm's code there. Tiller v2 cannot render it: a 422 naming the
+ * engine that would.
  */
 import type { Chart } from '../../gen/hapi/chart/chart.js';
 import type { Catalog } from '../catalog/types.js';
 import { loadChartArchive, processRequirements } from '../charts/index.js';
 import { AppStoreError } from '../domain/errors.js';
+import { CHART_API_VERSION_V2 } from '../charts/chart-metadata.js';
+import { engineName, type EngineProfile } from '../tiller/engine-profile.js';
 import { chartValuesSchema, validateValues } from './values-schema.js';
 import { chartDefaults, mergeValues, valuesToYaml, type Values } from './values.js';
 
@@ -22,6 +29,7 @@ export interface ResolvedChart {
 export async function resolveChart(
   catalog: Catalog,
   input: { application: string; version: string; development: boolean; values: Values },
+  engine: EngineProfile,
 ): Promise<ResolvedChart> {
   const pkg = await catalog.get(input.application);
   const wanted = input.version.trim();
@@ -47,6 +55,17 @@ export async function resolveChart(
   }
   const loaded = await loadChartArchive(await catalog.fetchArchive(pkg.id, version.version));
   const valuesYaml = valuesToYaml(input.values);
+  if (loaded.metadata?.apiVersion === CHART_API_VERSION_V2) {
+    if (engine.kind === 'tiller') {
+      throw new AppStoreError(
+        'Unprocessable',
+        `${pkg.id} ${version.version} is an apiVersion v2 chart (Helm 3 and later), which ${engineName(engine)} cannot render; ` +
+          "the store's Helm engine (engine/) installs it",
+        { parameter: 'application', engine: engine.version },
+      );
+    }
+    return { application: pkg.id, version: version.version, chart: loaded, valuesYaml };
+  }
   const chart = processRequirements(loaded, input.values);
   const schema = chartValuesSchema(chart);
   if (schema) validateValues(schema, mergeValues(chartDefaults(chart), input.values), `${pkg.id} ${version.version}`);

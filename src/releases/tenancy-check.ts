@@ -11,7 +11,7 @@
  * Scope comes from the API server's discovery, not from a list of kinds. A
  * refusal names every offending object and nothing is applied.
  */
-import { AppStoreError } from '../domain/errors.js';
+import { tenancyRefusal, type Offence as BaseOffence } from '../domain/tenancy-refusal.js';
 import { renderedObjects, type RenderedObject, type RenderedRelease } from './rendered-objects.js';
 import { podTemplateOf } from './pod-templates.js';
 import type { ObjectScopes, PodAdmission } from './types.js';
@@ -23,37 +23,27 @@ export interface TenancyCheckDeps {
   readonly allowsClusterScoped: (application: string) => boolean;
 }
 
-export interface Offence {
-  readonly kind: string;
-  readonly name: string;
-  readonly namespace: string;
-  readonly source: string;
-  readonly reason: string;
-}
+/** An offending object; the store's check always knows the template it came from. */
+export type Offence = BaseOffence & { readonly source: string };
 
 export class TenancyCheck {
   constructor(private readonly deps: TenancyCheckDeps) {}
 
+  /** Whether the operator allowed cluster-scoped objects for this package (`<repo>/<chart>`). */
+  allowsClusterScoped(application: string): boolean {
+    return this.deps.allowsClusterScoped(application);
+  }
+
   /** Unprocessable, naming each offending object, unless the whole release stays in `namespace`. */
   async assertConfined(release: RenderedRelease, target: { namespace: string; application: string }): Promise<void> {
     const offences = await this.offences(release, target);
-    if (offences.length === 0) return;
-    const listed = offences.slice(0, 20).map(describe).join('; ');
-    const more = offences.length > 20 ? `; and ${offences.length - 20} more` : '';
-    throw new AppStoreError(
-      'Unprocessable',
-      `refused before anything was applied: a release may only create objects in its namespace ${target.namespace}: ${listed}${more}`,
-      {
-        fields: offences.map((o) => ({ path: objectPath(o), message: `${o.reason} (${o.source})` })),
-        tenancy: true,
-      },
-    );
+    if (offences.length > 0) throw tenancyRefusal(offences, target.namespace);
   }
 
   async offences(release: RenderedRelease, target: { namespace: string; application: string }): Promise<Offence[]> {
     const { objects, unreadable } = renderedObjects(release);
     const offences: Offence[] = unreadable.map((u) => ({ kind: '', name: '', namespace: '', source: u.source, reason: u.reason }));
-    const allowed = this.deps.allowsClusterScoped(target.application);
+    const allowed = this.allowsClusterScoped(target.application);
     const scoped = await Promise.all(objects.map(async (o) => ({ o, scope: await this.deps.scopes.scopeOf(o.apiVersion, o.kind) })));
     for (const { o, scope } of scoped) {
       const reason = scopeOffence(o, scope, target.namespace, allowed);
@@ -93,14 +83,4 @@ function scopeOffence(o: RenderedObject, scope: 'namespaced' | 'cluster' | undef
 
 function offence(o: RenderedObject, reason: string): Offence {
   return { kind: o.kind, name: o.name, namespace: o.namespace, source: o.source, reason };
-}
-
-function objectPath(o: Offence): string {
-  if (o.kind === '') return o.source;
-  return o.namespace === '' ? `${o.kind}/${o.name}` : `${o.kind}/${o.namespace}/${o.name}`;
-}
-
-function describe(o: Offence): string {
-  if (o.kind === '') return `${o.source}: ${o.reason}`;
-  return `${o.kind} "${o.name}": ${o.reason}`;
 }

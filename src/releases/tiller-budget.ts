@@ -30,6 +30,7 @@ export class TillerBudget {
   private updatedAt: number;
   private readonly lastStart = new Map<string, number>();
   private readonly now: () => number;
+  private off = false;
 
   constructor(private readonly options: BudgetOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -42,8 +43,14 @@ export class TillerBudget {
     return this.msUntil(user, cost) === 0;
   }
 
+  /** No more pacing: the engine that answers is not Tiller (a Helm engine has no storage limiter of 5 a second). */
+  stop(): void {
+    this.off = true;
+  }
+
   /** Milliseconds until {@link allows} turns true, if nobody else spends meanwhile. */
   msUntil(user: string, cost: number): number {
+    if (this.off) return 0;
     const needed = Math.min(this.options.burst, cost + (this.busy(user) ? this.options.reserve : 0));
     const missing = needed - this.level();
     return missing <= 0 ? 0 : Math.ceil((missing / this.options.rate) * 1000);
@@ -62,6 +69,7 @@ export class TillerBudget {
 
   /** Seconds for `changes` changes of `cost` at the steady rate. */
   secondsFor(changes: number, cost: number): number {
+    if (this.off) return 1;
     return Math.ceil((changes * cost) / this.options.rate);
   }
 

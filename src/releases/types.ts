@@ -6,6 +6,7 @@
 import type { Chart } from '../../gen/hapi/chart/chart.js';
 import type { Release as TillerRelease } from '../../gen/hapi/release/release.js';
 import type { Principal } from '../domain/principal.js';
+import type { EngineProfile } from '../tiller/engine-profile.js';
 import type { ProvisionedClient } from '../provisioning/types.js';
 
 /** What the store keeps about a release beyond what Tiller keeps. */
@@ -52,8 +53,13 @@ export interface ReleaseStore {
   measure(record: ReleaseRecord): { bytes: number; limit: number };
 }
 
-/** The Tiller operations the use cases use (TillerClient implements it). */
+/**
+ * The Tiller operations the use cases use (TillerClient implements it), answered by Tiller v2 or by a Helm engine
+ * (profile() says which). allowClusterScoped tells a Helm engine, which checks tenancy itself, that the operator
+ * allowed cluster-scoped objects for the chart.
+ */
 export interface ReleaseEngine {
+  profile(): Promise<EngineProfile>;
   install(input: {
     chart: Chart;
     name: string;
@@ -61,9 +67,18 @@ export interface ReleaseEngine {
     valuesYaml: string;
     dryRun?: boolean;
     description?: string;
+    allowClusterScoped?: boolean;
   }): Promise<TillerRelease>;
-  upgrade(input: { chart: Chart; name: string; valuesYaml: string; resetValues?: boolean; dryRun?: boolean; description?: string }): Promise<TillerRelease>;
-  rollback(input: { name: string; revision: number; description?: string }): Promise<TillerRelease>;
+  upgrade(input: {
+    chart: Chart;
+    name: string;
+    valuesYaml: string;
+    resetValues?: boolean;
+    dryRun?: boolean;
+    description?: string;
+    allowClusterScoped?: boolean;
+  }): Promise<TillerRelease>;
+  rollback(input: { name: string; revision: number; description?: string; allowClusterScoped?: boolean }): Promise<TillerRelease>;
   uninstall(name: string, options?: { purge?: boolean; disableHooks?: boolean; description?: string }): Promise<unknown>;
   content(name: string, revision?: number): Promise<TillerRelease>;
   history(name: string, max?: number): Promise<TillerRelease[]>;

@@ -32,6 +32,7 @@ import {
   type UpdateReleaseResponse,
 } from '../../gen/hapi/services/tiller.js';
 import { AppStoreError } from '../domain/errors.js';
+import { EngineDetector, type EngineProfile } from './engine-profile.js';
 import { fromTillerError } from './tiller-errors.js';
 
 const MAX_MESSAGE_BYTES = 20 * 1024 * 1024;
@@ -58,7 +59,19 @@ export interface TillerClientOptions {
  */
 export type TillerCallObserver = (operation: string) => (error?: AppStoreError) => void;
 
-export interface InstallInput {
+/**
+ * Sent as gRPC metadata on a change: the store's engine (engine/) may then apply cluster-scoped objects of this
+ * release, as the operator allowed for the chart (allowClusterScoped). Tiller ignores it.
+ */
+export const ALLOW_CLUSTER_SCOPED_HEADER = 'x-appstore-allow-cluster-scoped';
+
+/** What a change may carry beyond Tiller's request. */
+interface ChangeOptions {
+  /** The operator allowed cluster-scoped objects for this chart (see ALLOW_CLUSTER_SCOPED_HEADER). */
+  readonly allowClusterScoped?: boolean;
+}
+
+export interface InstallInput extends ChangeOptions {
   readonly chart: Chart;
   readonly name: string;
   readonly namespace: string;
@@ -71,7 +84,7 @@ export interface InstallInput {
   readonly description?: string;
 }
 
-export interface UpgradeInput {
+export interface UpgradeInput extends ChangeOptions {
   readonly chart: Chart;
   readonly name: string;
   readonly valuesYaml?: string;
@@ -85,7 +98,7 @@ export interface UpgradeInput {
   readonly description?: string;
 }
 
-export interface RollbackInput {
+export interface RollbackInput extends ChangeOptions {
   readonly name: string;
   readonly revision: number;
   readonly wait?: boolean;
@@ -131,6 +144,8 @@ export class TillerClient {
   private readonly writeSlackMs: number;
   private readonly timeoutSeconds: number;
   private readonly observer: TillerCallObserver;
+  /** Which engine answers (Tiller v2, or a Helm 3/4 engine), learnt from GetVersion. */
+  readonly detector = new EngineDetector(() => this.version());
 
   constructor(
     readonly address: string,
@@ -155,15 +170,20 @@ export class TillerClient {
 
   /** Tiller's semantic version, e.g. "v2.17.0". GetVersion needs no version header. */
   async version(): Promise<string> {
-    const res = await this.unary<GetVersionResponse>('version', this.readTimeoutMs, (md, opts, cb) =>
+    const res = await this.unary<GetVersionResponse>('version', this.readTimeoutMs, {}, (md, opts, cb) =>
       this.client.getVersion({}, md, opts, cb),
     );
     return res.Version?.semVer ?? '';
   }
 
+  /** Which engine answers; asked once (see EngineDetector). */
+  profile(): Promise<EngineProfile> {
+    return this.detector.profile();
+  }
+
   async install(input: InstallInput): Promise<Release> {
     const timeout = input.timeoutSeconds ?? this.timeoutSeconds;
-    const res = await this.unary<InstallReleaseResponse>('install', this.writeDeadline(timeout), (md, opts, cb) =>
+    const res = await this.unary<InstallReleaseResponse>('install', this.writeDeadline(timeout), input, (md, opts, cb) =>
       this.client.installRelease(
         {
           chart: input.chart,
@@ -189,7 +209,7 @@ export class TillerClient {
 
   async upgrade(input: UpgradeInput): Promise<Release> {
     const timeout = input.timeoutSeconds ?? this.timeoutSeconds;
-    const res = await this.unary<UpdateReleaseResponse>('upgrade', this.writeDeadline(timeout), (md, opts, cb) =>
+    const res = await this.unary<UpdateReleaseResponse>('upgrade', this.writeDeadline(timeout), input, (md, opts, cb) =>
       this.client.updateRelease(
         {
           name: input.name,
@@ -221,7 +241,7 @@ export class TillerClient {
     options: { purge?: boolean; disableHooks?: boolean; timeoutSeconds?: number; description?: string } = {},
   ): Promise<{ release?: Release; info: string }> {
     const timeout = options.timeoutSeconds ?? this.timeoutSeconds;
-    const res = await this.unary<UninstallReleaseResponse>('uninstall', this.writeDeadline(timeout), (md, opts, cb) =>
+    const res = await this.unary<UninstallReleaseResponse>('uninstall', this.writeDeadline(timeout), {}, (md, opts, cb) =>
       this.client.uninstallRelease(
         { name, disableHooks: options.disableHooks ?? false, purge: options.purge ?? true, timeout, description: options.description ?? '' },
         md,
@@ -234,14 +254,14 @@ export class TillerClient {
 
   /** Status of a revision (0 = the latest). */
   async status(name: string, revision = 0): Promise<GetReleaseStatusResponse> {
-    return this.unary<GetReleaseStatusResponse>('status', this.readTimeoutMs, (md, opts, cb) =>
+    return this.unary<GetReleaseStatusResponse>('status', this.readTimeoutMs, {}, (md, opts, cb) =>
       this.client.getReleaseStatus({ name, version: revision }, md, opts, cb),
     );
   }
 
   /** The full release (chart, values, manifest) of a revision (0 = the latest). */
   async content(name: string, revision = 0): Promise<Release> {
-    const res = await this.unary<GetReleaseContentResponse>('content', this.readTimeoutMs, (md, opts, cb) =>
+    const res = await this.unary<GetReleaseContentResponse>('content', this.readTimeoutMs, {}, (md, opts, cb) =>
       this.client.getReleaseContent({ name, version: revision }, md, opts, cb),
     );
     return requireRelease('content', res.release);
@@ -249,7 +269,7 @@ export class TillerClient {
 
   /** Revisions of a release, newest first, as Tiller returns them. */
   async history(name: string, max = 256): Promise<Release[]> {
-    const res = await this.unary<GetHistoryResponse>('history', this.readTimeoutMs, (md, opts, cb) =>
+    const res = await this.unary<GetHistoryResponse>('history', this.readTimeoutMs, {}, (md, opts, cb) =>
       this.client.getHistory({ name, max }, md, opts, cb),
     );
     return res.releases;
@@ -257,7 +277,7 @@ export class TillerClient {
 
   async rollback(input: RollbackInput): Promise<Release> {
     const timeout = input.timeoutSeconds ?? this.timeoutSeconds;
-    const res = await this.unary<RollbackReleaseResponse>('rollback', this.writeDeadline(timeout), (md, opts, cb) =>
+    const res = await this.unary<RollbackReleaseResponse>('rollback', this.writeDeadline(timeout), input, (md, opts, cb) =>
       this.client.rollbackRelease(
         {
           name: input.name,
@@ -333,20 +353,22 @@ export class TillerClient {
     return timeoutSeconds * 1000 + this.writeSlackMs;
   }
 
-  private metadata(): Metadata {
+  private metadata(options: ChangeOptions = {}): Metadata {
     const md = new Metadata();
     md.set('x-helm-api-client', this.clientVersion);
+    if (options.allowClusterScoped) md.set(ALLOW_CLUSTER_SCOPED_HEADER, 'true');
     return md;
   }
 
   private unary<T>(
     operation: string,
     deadlineMs: number,
+    options: ChangeOptions,
     call: (md: Metadata, opts: Partial<CallOptions>, cb: Callback<T>) => ClientUnaryCall,
   ): Promise<T> {
     const done = this.observer(operation);
     return new Promise((resolve, reject) => {
-      call(this.metadata(), { deadline: Date.now() + deadlineMs }, (err, res) => {
+      call(this.metadata(options), { deadline: Date.now() + deadlineMs }, (err, res) => {
         if (err) {
           const failure = fromTillerError(operation, err);
           done(failure);

@@ -6,6 +6,7 @@
  */
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { AppStoreError, type ErrorCode } from '../domain/errors.js';
+import { tenancyRefusal, type Offence } from '../domain/tenancy-refusal.js';
 
 export type TillerErrorKind =
   | 'NotFound'
@@ -20,9 +21,15 @@ export type TillerErrorKind =
   | 'UnservedKinds'
   | 'Incomplete'
   | 'ObjectExists'
+  /** The Helm engine's tenancy check refused objects of the release (with the offences in a trailer). */
+  | 'TenancyRefused'
+  /** The cluster's RBAC refused a write of the Helm engine, which applies a release as its namespace's ServiceAccount. */
+  | 'Forbidden'
   | 'Failed';
 
 const PATTERNS: ReadonlyArray<readonly [RegExp, TillerErrorKind]> = [
+  // The Helm engine's words (engine/internal/tenancy): before 'validation failed', which they start with.
+  [/^validation failed: tenancy check refused /, 'TenancyRefused'],
   // Tiller could not reach the Kubernetes API server: an outage, not a fault of the request.
   [/connect: connection refused|dial tcp |i\/o timeout|no such host|TLS handshake timeout|the server is currently unable to handle the request/, 'ClusterUnavailable'],
   [/^release: ".*" not found|not found$|^offset ".*" not found/, 'NotFound'],
@@ -57,6 +64,8 @@ const CODE_OF_KIND: Record<TillerErrorKind, ErrorCode> = {
   UnservedKinds: 'Unprocessable',
   Incomplete: 'Unprocessable',
   ObjectExists: 'Conflict',
+  TenancyRefused: 'Unprocessable',
+  Forbidden: 'Unprocessable',
   Failed: 'Internal',
 };
 
@@ -74,6 +83,7 @@ export function isServiceError(err: unknown): err is ServiceError {
 export function classifyTillerError(err: ServiceError): TillerErrorKind {
   if (UNAVAILABLE_CODES.has(err.code)) return 'Unavailable';
   if (err.code === GrpcStatus.NOT_FOUND) return 'NotFound';
+  if (err.code === GrpcStatus.PERMISSION_DENIED) return 'Forbidden';
   const message = err.details ?? '';
   return PATTERNS.find(([re]) => re.test(message))?.[1] ?? 'Failed';
 }
@@ -84,6 +94,15 @@ export function fromTillerError(operation: string, err: unknown): AppStoreError 
   const kind = classifyTillerError(err);
   const upstream = err.details || err.message;
   if (kind === 'UnservedKinds') return unservedKinds(operation, upstream, err);
+  if (kind === 'TenancyRefused') return engineRefusal(operation, upstream, err);
+  if (kind === 'Forbidden') {
+    return new AppStoreError(
+      'Unprocessable',
+      `the cluster refused an object of the release (${operation}): the engine applies a release as its namespace's ServiceAccount, which may not write it: ${upstream}`,
+      { upstream, tiller: kind, grpcCode: err.code, tenancy: true },
+      { cause: err },
+    );
+  }
   // An outage of the API server behind Tiller is reported without its (internal) address; details keep it.
   const message =
     kind === 'Unavailable'
@@ -102,12 +121,59 @@ export function fromTillerError(operation: string, err: unknown): AppStoreError 
  */
 function unservedKinds(operation: string, upstream: string, err: ServiceError): AppStoreError {
   const unserved = [...upstream.matchAll(/no matches for kind "([^"]*)" in version "([^"]*)"/g)].map((m) => ({ kind: m[1]!, apiVersion: m[2]! }));
+  return unservedKindsError(operation, unserved, { upstream, tiller: 'UnservedKinds', grpcCode: err.code }, err);
+}
+
+function unservedKindsError(
+  operation: string,
+  unserved: ReadonlyArray<{ kind: string; apiVersion: string }>,
+  details: Record<string, unknown>,
+  err: ServiceError,
+): AppStoreError {
   const unique = unserved.filter((u, i) => unserved.findIndex((v) => v.kind === u.kind && v.apiVersion === u.apiVersion) === i);
   const list = unique.map((u) => `${u.kind} ${u.apiVersion}`).join(', ');
   return new AppStoreError(
     'Unprocessable',
     `the chart uses API versions this cluster does not serve: ${list} (Tiller ${operation})`,
-    { upstream, tiller: 'UnservedKinds', grpcCode: err.code, unserved: unique },
+    { ...details, unserved: unique },
     { cause: err },
   );
+}
+
+/** The trailer in which the Helm engine sends a tenancy refusal's objects (engine/internal/server/refusal.go). */
+export const TENANCY_TRAILER = 'x-appstore-tenancy-bin';
+
+/**
+ * The engine's refusal as the store's own check words it; the objects come from the trailer, else only the text is
+ * known. When every object refused is of a kind the cluster does not serve, the chart is too old (or too new) for
+ * the cluster, not escaping its namespace: the same 422 as Tiller's "no matches for kind".
+ */
+function engineRefusal(operation: string, upstream: string, err: ServiceError): AppStoreError {
+  const details = { upstream, tiller: 'TenancyRefused', grpcCode: err.code };
+  const refusal = readRefusal(err.metadata?.get(TENANCY_TRAILER)[0]);
+  if (!refusal) return new AppStoreError('Unprocessable', `refused before anything was applied: ${upstream.replace(/^validation failed: /, '')}`, { ...details, tenancy: true }, { cause: err });
+  const unserved = refusal.offences.map((o) => /^kind (\S+) (\S+) is not served by the cluster/.exec(o.reason));
+  if (unserved.every((m) => m !== null)) {
+    return unservedKindsError(operation, unserved.map((m) => ({ apiVersion: m![1]!, kind: m![2]! })), { ...details, tiller: 'UnservedKinds' }, err);
+  }
+  return tenancyRefusal(refusal.offences, refusal.namespace, details);
+}
+
+function readRefusal(value: unknown): { namespace: string; offences: Offence[] } | undefined {
+  if (!Buffer.isBuffer(value)) return undefined;
+  try {
+    const body = JSON.parse(value.toString('utf8')) as { namespace?: unknown; offences?: unknown };
+    if (typeof body.namespace !== 'string' || !Array.isArray(body.offences)) return undefined;
+    const text = (v: unknown) => (typeof v === 'string' ? v : '');
+    const offences = (body.offences as Array<Record<string, unknown>>).map((o) => ({
+      kind: text(o.kind),
+      name: text(o.name),
+      namespace: text(o.namespace),
+      reason: text(o.reason),
+      ...(typeof o.source === 'string' && o.source !== '' && { source: o.source }),
+    }));
+    return { namespace: body.namespace, offences };
+  } catch {
+    return undefined;
+  }
 }

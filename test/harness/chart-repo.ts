@@ -26,7 +26,7 @@ import { HELMIGNORE, HelmIgnore, type Requirement } from '../../src/charts/index
 import { readRequirements as parseRequirements, REQUIREMENTS_FILE } from '../../src/charts/requirements-file.js';
 import { repoRoot } from './paths.js';
 
-/** The sample charts of the project (hello 1.0.0 and 1.1.0, stack, oidc-app, notebook, wiki). */
+/** The sample charts of the project (hello 1.0.0 and 1.1.0, stack, oidc-app, notebook, wiki; apiVersion v2: dashboard, widgets). */
 export const SAMPLE_CHARTS_DIR = join(repoRoot, 'test', 'charts');
 
 /**

@@ -1,9 +1,11 @@
 /**
- * A real local Kubernetes control plane plus Tiller, all on 127.0.0.1 with
- * free ports: etcd, kube-apiserver (RBAC on), kube-controller-manager,
- * kube-scheduler, kwok (a simulated kubelet for one fake Node, so Pods turn
- * Running and Ready) and Tiller v2.17 with secret storage. Used by jest's
- * globalSetup and by `make run`.
+ * A real local Kubernetes control plane plus a release engine, all on
+ * 127.0.0.1 with free ports: etcd, kube-apiserver (RBAC on),
+ * kube-controller-manager, kube-scheduler, kwok (a simulated kubelet for one
+ * fake Node, so Pods turn Running and Ready) and Tiller v2.17 with secret
+ * storage, or with APPSTORE_ENGINE=helm4 the store's Helm 4 engine (engine/)
+ * on Tiller's protocol in its place. Used by jest's globalSetup and by
+ * `make run`.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +13,8 @@ import { get as httpGet } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { ensurePeers, type PeerPaths, type Progress } from './peers.js';
+import { connect } from 'node:net';
+import { ensureLazyPeer, ensurePeers, type PeerPaths, type Progress } from './peers.js';
 import { ProcessGroup } from './processes.js';
 import { freePort, waitFor } from './net.js';
 import { repoRoot } from './paths.js';
@@ -29,15 +32,27 @@ export interface ClusterInfo {
   readonly adminToken: string;
   /** CA bundle of the API server's serving certificate. */
   readonly caFile: string;
-  /** host:port of Tiller's gRPC endpoint, as HELM_HOST names it. */
+  /** host:port of Tiller's gRPC endpoint (or the engine's), as HELM_HOST names it. */
   readonly helmHost: string;
+  /** What answers at helmHost. */
+  readonly engine: ReleaseEngineName;
   readonly tillerNamespace: string;
   readonly peers: PeerPaths;
   readonly dir: string;
 }
 
+/** Tiller v2.17 (the design's), or the store's Helm 4 engine (engine/) speaking Tiller's protocol. */
+export type ReleaseEngineName = 'tiller' | 'helm4';
+
+/** The engine APPSTORE_ENGINE asks for: `make run` and `make test`'s second pass set it. */
+export function releaseEngineFromEnv(env: NodeJS.ProcessEnv = process.env): ReleaseEngineName {
+  const name = env.APPSTORE_ENGINE ?? 'tiller';
+  if (name !== 'tiller' && name !== 'helm4') throw new Error(`APPSTORE_ENGINE must be tiller or helm4, not '${name}'`);
+  return name;
+}
+
 export interface Cluster extends ClusterInfo {
-  /** Restarts Tiller on the same address (fault tests, recovery). */
+  /** Restarts Tiller (or the engine) on the same address (fault tests, recovery). */
   restartTiller(): Promise<void>;
   stopTiller(): Promise<void>;
   /** SIGKILL, without the grace a SIGTERM gives Tiller to finish calls in flight. */
@@ -50,8 +65,14 @@ export interface Cluster extends ClusterInfo {
 
 export const FAKE_NODE = 'kwok-node-0';
 
-export async function startCluster(dir: string, progress: Progress = (l) => console.error(`[cluster] ${l}`)): Promise<Cluster> {
+export async function startCluster(
+  dir: string,
+  progress: Progress = (l) => console.error(`[cluster] ${l}`),
+  engine: ReleaseEngineName = releaseEngineFromEnv(),
+): Promise<Cluster> {
   const peers = await ensurePeers(progress);
+  // Built only when asked for (minutes on a cold cache), before anything starts.
+  const engineBin = engine === 'helm4' ? await ensureLazyPeer('appstore-engine', progress) : undefined;
   rmSync(dir, { recursive: true, force: true });
   for (const sub of ['logs', 'etcd', 'pki']) mkdirSync(join(dir, sub), { recursive: true });
   const procs = new ProcessGroup(join(dir, 'logs'));
@@ -149,23 +170,25 @@ export async function startCluster(dir: string, progress: Progress = (l) => cons
     ]);
     await createFakeNode(apiServerUrl, caFile, adminToken);
 
-    progress('starting Tiller');
     const tillerNamespace = 'kube-system';
     const [tillerPort, probePort] = [await freePort(), await freePort()];
     const helmHost = `127.0.0.1:${tillerPort}`;
-    const tillerArgs = [`--listen=${helmHost}`, `--probe-listen=127.0.0.1:${probePort}`, '--storage=secret'];
-    const tillerEnv = { KUBECONFIG: kubeconfig, TILLER_NAMESPACE: tillerNamespace, TILLER_HISTORY_MAX: String(TILLER_HISTORY_MAX) };
+    const engineProcess = engine === 'tiller' ? 'tiller' : 'appstore-engine';
     const startTiller = async () => {
-      procs.start('tiller', peers.tiller, tillerArgs, tillerEnv);
-      await waitFor(
-        'Tiller readiness probe',
-        () => httpOk(`http://127.0.0.1:${probePort}/readiness`),
-        60_000,
-        () => procs.tail('tiller'),
-      );
+      if (engineBin === undefined) {
+        const tillerArgs = [`--listen=${helmHost}`, `--probe-listen=127.0.0.1:${probePort}`, '--storage=secret'];
+        const tillerEnv = { KUBECONFIG: kubeconfig, TILLER_NAMESPACE: tillerNamespace, TILLER_HISTORY_MAX: String(TILLER_HISTORY_MAX) };
+        procs.start('tiller', peers.tiller, tillerArgs, tillerEnv);
+        await waitFor('Tiller readiness probe', () => httpOk(`http://127.0.0.1:${probePort}/readiness`), 60_000, () => procs.tail('tiller'));
+      } else {
+        const engineArgs = [`-listen=${helmHost}`, `-kubeconfig=${kubeconfig}`, `-history-max=${TILLER_HISTORY_MAX}`];
+        procs.start('appstore-engine', engineBin, engineArgs);
+        await waitFor('the Helm 4 engine to listen', () => tcpOpen(helmHost), 60_000, () => procs.tail('appstore-engine'));
+      }
     };
+    progress(engine === 'tiller' ? 'starting Tiller' : 'starting the Helm 4 engine');
     await startTiller();
-    progress(`ready: kube-apiserver ${apiServerUrl}, Tiller ${helmHost}`);
+    progress(`ready: kube-apiserver ${apiServerUrl}, ${engine === 'tiller' ? 'Tiller' : 'the Helm 4 engine'} ${helmHost}`);
 
     return {
       kubeconfig,
@@ -173,11 +196,12 @@ export async function startCluster(dir: string, progress: Progress = (l) => cons
       adminToken,
       caFile,
       helmHost,
+      engine,
       tillerNamespace,
       peers,
       dir,
-      stopTiller: () => procs.stop('tiller'),
-      killTiller: () => procs.stop('tiller', 0),
+      stopTiller: () => procs.stop(engineProcess),
+      killTiller: () => procs.stop(engineProcess, 0),
       stopApiServer: async () => {
         apiServerUp = false;
         await procs.stop('kube-apiserver');
@@ -188,7 +212,7 @@ export async function startCluster(dir: string, progress: Progress = (l) => cons
         apiServerUp = true;
       },
       restartTiller: async () => {
-        await procs.stop('tiller');
+        await procs.stop(engineProcess);
         await startTiller();
       },
       stop: async () => {
@@ -275,5 +299,17 @@ function httpsJson(
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** Whether something accepts TCP connections at host:port. */
+function tcpOpen(hostPort: string): Promise<boolean> {
+  const [host, port] = [hostPort.slice(0, hostPort.lastIndexOf(':')), Number(hostPort.slice(hostPort.lastIndexOf(':') + 1))];
+  return new Promise((resolve) => {
+    const socket = connect({ host, port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
   });
 }

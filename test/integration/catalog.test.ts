@@ -40,10 +40,18 @@ describe('the sample repository', () => {
       entries: Record<string, Array<{ version: string; digest: string; created: string }>>;
     };
     const page = await catalog.list({});
-    expect(page.packages.map((p) => p.id)).toEqual(['sample/hello', 'sample/notebook', 'sample/oidc-app', 'sample/stack', 'sample/wiki']);
-    expect(page.total).toBe(5);
+    expect(page.packages.map((p) => p.id)).toEqual([
+      'sample/dashboard',
+      'sample/hello',
+      'sample/notebook',
+      'sample/oidc-app',
+      'sample/stack',
+      'sample/widgets',
+      'sample/wiki',
+    ]);
+    expect(page.total).toBe(7);
     expect(page.staleSeconds).toBe(0);
-    const hello = page.packages[0]!;
+    const hello = page.packages[1]!;
     expect(hello.repo).toBe('sample');
     expect(hello.chart).toMatchObject({ name: 'hello', version: '1.1.0', appVersion: '1.25.3', deprecated: false });
     expect(hello.chart.keywords).toEqual(['demo', 'web', 'hello']);

@@ -71,8 +71,11 @@ async function refused(promise: Promise<unknown>, ...objects: RegExp[]): Promise
   expect(err).toBeInstanceOf(AppStoreError);
   const e = err as AppStoreError;
   expect(e.details?.grpcCode).toBe(GrpcStatus.INVALID_ARGUMENT);
-  expect(e.message).toMatch(/tenancy check refused .* nothing was applied/);
-  for (const o of objects) expect(e.message).toMatch(o);
+  expect(e.code).toBe('Unprocessable');
+  // The engine's own words; the store answers in its own (src/domain/tenancy-refusal.ts), from the trailer.
+  const upstream = String(e.details?.upstream ?? '');
+  expect(upstream).toMatch(/tenancy check refused .* nothing was applied/);
+  for (const o of objects) expect(upstream).toMatch(o);
 }
 
 /** Every object of the release anywhere, and its stored revisions: all must be absent after a refusal. */
@@ -95,11 +98,11 @@ const probe = async (name: string, values: Record<string, unknown>, dryRun = fal
 
 describe('an install whose objects leave the release namespace is refused, and nothing is created', () => {
   test.each([
-    ['values aiming the objects at another namespace', { namespaceOverride: other }, [/ConfigMap "N-settings" \(in namespace "engine-tenancy-other"\): outside the release's namespace "engine-tenancy-home"/, /Deployment "N"/]],
-    ['a ClusterRoleBinding granting cluster-admin', { rbac: { user: 'mallory', clusterWide: true, clusterRole: 'cluster-admin' } }, [/ClusterRoleBinding "N-cluster-admin" \(cluster-scoped\): cluster-scoped objects are not allowed/]],
+    ['values aiming the objects at another namespace', { namespaceOverride: other }, [/ConfigMap "N-settings" \(in namespace "engine-tenancy-other"\): in namespace engine-tenancy-other, outside the release's namespace engine-tenancy-home/, /Deployment "N"/]],
+    ['a ClusterRoleBinding granting cluster-admin', { rbac: { user: 'mallory', clusterWide: true, clusterRole: 'cluster-admin' } }, [/ClusterRoleBinding "N-cluster-admin" \(cluster-scoped\): cluster-scoped, and the operator has not allowed/]],
     ['a hook Job in another namespace', { hook: { enabled: true, namespace: other } }, [/Job "N-prepare" \(in namespace "engine-tenancy-other"\)/]],
     ['an extraDeploy List smuggling an item elsewhere', { extraDeploy: [{ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'N-smuggled', namespace: other } }] }] }, [/ConfigMap "N-smuggled" \(in namespace "engine-tenancy-other"\)/]],
-    ['an object of a kind the cluster does not serve', { extraDeploy: [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'N-widget' } }] }, [/Widget "N-widget" .*unknown kind/]],
+    ['an object of a kind the cluster does not serve', { extraDeploy: [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'N-widget' } }] }, [/Widget "N-widget" .*is not served by the cluster/]],
   ])('%s', async (_what, values, objects) => {
     const name = uniqueName('esc');
     const named = JSON.parse(JSON.stringify(values).replaceAll('N-', `${name}-`)) as Record<string, unknown>;

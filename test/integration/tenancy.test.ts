@@ -174,8 +174,11 @@ describe('values and templates cannot leave the release namespace', () => {
   });
 });
 
+// A Helm engine checks inside itself: no revision can be made past its check, so this is Tiller's case only.
+const onTiller = env.cluster.engine === 'tiller' ? test : test.skip;
+
 describe('delete hooks', () => {
-  test('a revision made past the check (here: by Tiller directly) is deleted without its escaping delete hook', async () => {
+  onTiller('a revision made past the check (here: by Tiller directly) is deleted without its escaping delete hook', async () => {
     const installed = await install({});
     expect(installed.status).toBe(200);
     const id = installed.json.id as string;

@@ -84,9 +84,9 @@ afterAll(async () => {
 });
 
 describe('buildChartRepo: index.yaml', () => {
-  it('lists hello (newest first), stack, oidc-app, notebook and wiki', () => {
+  it('lists hello (newest first), stack, oidc-app, notebook, wiki and the apiVersion v2 charts dashboard and widgets', () => {
     expect(index.apiVersion).toBe('v1');
-    expect(Object.keys(index.entries).sort()).toEqual(['hello', 'notebook', 'oidc-app', 'stack', 'wiki']);
+    expect(Object.keys(index.entries).sort()).toEqual(['dashboard', 'hello', 'notebook', 'oidc-app', 'stack', 'widgets', 'wiki']);
     expect(index.entries.hello?.map((e) => e.version)).toEqual(['1.1.0', '1.0.0']);
     expect(index.entries.stack?.map((e) => e.version)).toEqual(['0.1.0']);
     expect(index.entries['oidc-app']?.map((e) => e.version)).toEqual(['0.1.0']);
@@ -122,11 +122,13 @@ describe('buildChartRepo: index.yaml', () => {
       expect(entry.digest).toBe(sha256Hex(data));
     }
     expect(repo.charts.map((c) => c.file)).toEqual([
+      'dashboard-2.0.0.tgz',
       'hello-1.1.0.tgz',
       'hello-1.0.0.tgz',
       'notebook-0.1.0.tgz',
       'oidc-app-0.1.0.tgz',
       'stack-0.1.0.tgz',
+      'widgets-0.1.0.tgz',
       'wiki-0.3.0.tgz',
     ]);
   });

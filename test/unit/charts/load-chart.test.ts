@@ -158,11 +158,18 @@ describe('Chart.yaml problems are refused with a clear message', () => {
     expect(err.message).toMatch(message);
   });
 
-  test('a Helm 3 chart is unprocessable here (422), and the message says which engine would install it', async () => {
-    const err = await loadChartArchive(await makeArchive({ 'Chart.yaml': 'apiVersion: v2\nname: x\nversion: 1.0.0' })).catch((e: unknown) => AppStoreError.from(e));
-    expect(err).toBeInstanceOf(AppStoreError);
-    expect((err as AppStoreError).code).toBe('Unprocessable');
-    expect((err as AppStoreError).message).toMatch(/apiVersion 'v2' is not supported by this store's engine, Tiller v2.17.*a Helm 3 or Helm 4 engine would install it/);
+  test('an apiVersion v2 chart loads, and its raw Chart.yaml travels among its files for a Helm engine', async () => {
+    const raw = 'apiVersion: v2\nname: x\nversion: 1.0.0\ntype: application\ndependencies:\n  - name: sub\n    version: 0.1.0\n';
+    const chart = await loadChartArchive(await makeArchive({ 'Chart.yaml': raw, 'charts/sub/Chart.yaml': 'apiVersion: v1\nname: sub\nversion: 0.1.0' }));
+    expect(chart.metadata?.apiVersion).toBe('v2');
+    expect(chart.files.find((f) => f.typeUrl === 'Chart.yaml')?.value.toString()).toBe(raw);
+    // A v1 subchart's metadata says all there is: no raw file for it (Tiller never sees one either).
+    expect(chart.dependencies[0]?.files.some((f) => f.typeUrl === 'Chart.yaml')).toBe(false);
+  });
+
+  test('an apiVersion no Helm knows is refused, naming the ones it knows', async () => {
+    const err = await rejection(loadChartArchive(await makeArchive({ 'Chart.yaml': 'apiVersion: v3\nname: x\nversion: 1.0.0' })));
+    expect(err.message).toBe("Chart.yaml: apiVersion 'v3' is not a chart apiVersion Helm knows (v1 or v2)");
   });
 
   test('a broken subchart is reported with its path', async () => {
