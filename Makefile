@@ -7,7 +7,7 @@ NPM_STAMP := node_modules/.package-lock.json
 
 help:
 	@echo "make run    - the whole local system: control plane, Tiller, chart repository, the store"
-	@echo "make test   - unit and integration tests against the real peers (built on first use)"
+	@echo "make test   - unit and integration tests against the real peers (built on first use); release suites on both engines"
 	@echo "make gen    - regenerate gen/ from proto/ (and gen-engine: engine/gen/, Go)"
 	@echo "make peers  - build (or reuse) the Go peers: etcd, kube-apiserver, kwok, Tiller, helm"
 	@echo "make bench  - benchmarks against same-run baselines; writes docs/BENCHMARKS.md (~5 min)"
@@ -54,9 +54,13 @@ test-engine:
 test-integration: peers
 	npx jest --selectProjects integration
 
+# The release suites run twice: on Tiller v2.17 (with everything else), then on the Helm 4 engine in Tiller's place.
+RELEASE_SUITES := integration/(releases-|tenancy|provisioning-|faults-|operate-|access-matrix|development-gating|sample-charts|protocol|identity-)
+
 test: install peers test-engine
 	@mkdir -p .run
 	npx jest --json --outputFile=.run/jest-results.json
+	APPSTORE_ENGINE=helm4 npx jest --selectProjects integration --testPathPatterns '$(RELEASE_SUITES)' --json --outputFile=.run/jest-results-helm4.json
 
 run: build peers
 	node dist/test/harness/run-local.js

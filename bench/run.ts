@@ -12,7 +12,8 @@
  * BENCH_ONLY=fair-share runs only the starvation scenario and prints it,
  * without writing docs/BENCHMARKS.md; BENCH_STORE_ENV (`K=V,K=V`) then sets
  * more of the store's environment, e.g. APPSTORE_TILLER_STORAGE_QPS=0 to
- * compare without pacing.
+ * compare without pacing. BENCH_ONLY=engine runs only the Helm 4 engine's
+ * measurements (bench/releases/engine.ts) and prints their rows.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { ensureNamespace, kubeClients } from '../test/integration/kube.js';
 import { startChildStore, type ChildStore } from '../test/integration/operate-child-store.js';
 import { compareCatalogHttp, loadCatalog, startSyntheticRepo, type HttpComparison } from './catalog/run.js';
 import { runFairShareBench, type FairShareReport } from './releases/fair-share.js';
+import { runEngineBench, type EngineBenchReport } from './releases/engine.js';
 import { runReleasesBench, serveManyChart, type ReleasesBenchReport } from './releases/measure.js';
 import { envNumber, processMemory, startServices, stats, timeEach, type Stats } from './services.js';
 
@@ -63,6 +65,7 @@ interface Report {
   readonly http: readonly HttpComparison[];
   readonly releases: ReleasesBenchReport;
   readonly fairShare: FairShareReport;
+  readonly engine: EngineBenchReport;
   readonly memory: Memory;
 }
 
@@ -133,6 +136,14 @@ async function main(): Promise<void> {
       return;
     }
 
+    const engineOptions = { rounds: options.rounds, concurrent: options.concurrent, namespace, dir: services.dir };
+    if (process.env.BENCH_ONLY === 'engine') {
+      const engine = await runEngineBench(env, engineOptions);
+      console.log(engineRows(engine).map((row) => row.join(' | ')).join('\n'));
+      console.log(engineMemoryRows(engine).join('\n'));
+      return;
+    }
+
     console.error('[bench] catalog loads');
     const load = await measureLoads(synthetic.url);
 
@@ -158,6 +169,8 @@ async function main(): Promise<void> {
     console.error('[bench] one user installs while another floods');
     const fairShare = await runFairShareBench(store.url, { namespace, rounds: options.rounds, flooders: options.flooders });
     const end = processMemory(pid);
+    console.error('[bench] the Helm 4 engine against the Helm 4 CLI and Tiller');
+    const engine = await runEngineBench(env, engineOptions);
 
     const report: Report = {
       date,
@@ -167,6 +180,7 @@ async function main(): Promise<void> {
       http,
       releases,
       fairShare,
+      engine,
       memory: { sampleOnlyMb, catalogLoadedMb, afterHttpMb, afterReleasesMb: end.rssMb, peakMb: end.peakRssMb },
     };
     const markdown = render(report);
@@ -206,6 +220,46 @@ function fairShareRow(s: FairShareReport): string[] {
     msCell(s.victimIdle),
     `${f(ratio, 2)}×`,
     `≤ 2×: ${verdict(ratio <= 2)}`,
+  ];
+}
+
+/** The Helm 4 engine: the store on it against the Helm 4 CLI, and a concurrent batch against Tiller's. */
+function engineRows(e: EngineBenchReport): string[][] {
+  const installRatio = e.install.store.p50 / e.install.helm4.p50;
+  const { concurrent: c } = e;
+  const batchRatio = c.engineMs / c.tillerMs;
+  return [
+    [
+      `POST /releases (sample/hello 1.0.0), the store on the Helm 4 engine (${e.engineVersion})`,
+      msCell(e.install.store),
+      '`helm install` (Helm 4 CLI, same chart archive, same cluster)',
+      msCell(e.install.helm4),
+      `${f(installRatio, 2)}×`,
+      `≤ 0.5×: ${verdict(installRatio <= 0.5)}`,
+    ],
+    [
+      'the engine\'s InstallRelease called directly (the floor of both)',
+      msCell(e.install.engine),
+      '`helm install` (Helm 4 CLI)',
+      msCell(e.install.helm4),
+      `${f(e.install.engine.p50 / e.install.helm4.p50, 2)}×`,
+      '',
+    ],
+    [
+      `${c.n} concurrent InstallRelease to the Helm 4 engine: ${c.engineSucceeded}/${c.n} succeeded`,
+      `${f(c.engineMs)} (all)`,
+      `the same ${c.n} to Tiller v2.17: ${c.tillerSucceeded}/${c.n} succeeded`,
+      `${f(c.tillerMs)} (all)`,
+      `${f(batchRatio, 2)}×`,
+      `≤ 0.3×, all succeed: ${verdict(batchRatio <= 0.3 && c.engineSucceeded === c.n)}`,
+    ],
+  ];
+}
+
+function engineMemoryRows(e: EngineBenchReport): string[] {
+  return [
+    `| the Helm 4 engine, idle after its first install | ${f(e.memory.idleMb)} MiB |`,
+    `| the Helm 4 engine, peak (VmHWM) after ${e.concurrent.n} concurrent installs | ${f(e.memory.peakMb)} MiB |`,
   ];
 }
 
@@ -273,6 +327,7 @@ function render(r: Report): string {
       `all succeed: ${verdict(concurrent.storeSucceeded === concurrent.n)}`,
     ],
     fairShareRow(r.fairShare),
+    ...engineRows(r.engine),
     [
       `GET /releases/{id}/status, ${status.resources} resources`,
       msCell(status.store),
@@ -312,6 +367,12 @@ function render(r: Report): string {
     `| after the HTTP load | ${f(m.afterHttpMb)} MiB |`,
     `| after the releases benchmark | ${f(m.afterReleasesMb)} MiB |`,
     `| peak (VmHWM) over the whole run | ${f(m.peakMb)} MiB |`,
+    '',
+    '## Memory of the Helm 4 engine (RSS)',
+    '',
+    '| state | RSS |',
+    '| --- | --- |',
+    ...engineMemoryRows(r.engine),
     '',
   ].join('\n');
 }

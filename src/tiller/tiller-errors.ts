@@ -27,11 +27,14 @@ export type TillerErrorKind =
   | 'Forbidden'
   | 'Failed';
 
+/** Go's words for an API server it cannot reach (Tiller's and the engine's Kubernetes clients). */
+const CLUSTER_UNREACHABLE = /connect: connection refused|dial tcp |i\/o timeout|no such host|TLS handshake timeout|the server is currently unable to handle the request|kubernetes cluster unreachable/;
+
 const PATTERNS: ReadonlyArray<readonly [RegExp, TillerErrorKind]> = [
   // The Helm engine's words (engine/internal/tenancy): before 'validation failed', which they start with.
   [/^validation failed: tenancy check refused /, 'TenancyRefused'],
   // Tiller could not reach the Kubernetes API server: an outage, not a fault of the request.
-  [/connect: connection refused|dial tcp |i\/o timeout|no such host|TLS handshake timeout|the server is currently unable to handle the request/, 'ClusterUnavailable'],
+  [CLUSTER_UNREACHABLE, 'ClusterUnavailable'],
   [/^release: ".*" not found|not found$|^offset ".*" not found/, 'NotFound'],
   // An object the release creates exists already (in the namespace, or twice in the chart): not the release name.
   [/^release .* failed: .* already exists/, 'ObjectExists'],
@@ -81,6 +84,8 @@ export function isServiceError(err: unknown): err is ServiceError {
 }
 
 export function classifyTillerError(err: ServiceError): TillerErrorKind {
+  // The Helm engine answers UNAVAILABLE with Go's dial error when it cannot reach the API server itself.
+  if (err.code === GrpcStatus.UNAVAILABLE && CLUSTER_UNREACHABLE.test(err.details ?? '')) return 'ClusterUnavailable';
   if (UNAVAILABLE_CODES.has(err.code)) return 'Unavailable';
   if (err.code === GrpcStatus.NOT_FOUND) return 'NotFound';
   if (err.code === GrpcStatus.PERMISSION_DENIED) return 'Forbidden';

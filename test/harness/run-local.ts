@@ -1,6 +1,7 @@
 /**
  * `make run`: the whole system on one machine. Starts the local control plane
- * and Tiller (unless HELM_HOST and KUBECONFIG point elsewhere), serves the
+ * and Tiller, or the Helm 4 engine with APPSTORE_ENGINE=helm4 (unless HELM_HOST
+ * and KUBECONFIG point elsewhere), serves the
  * sample chart repository, writes a development identity (alice and bob),
  * starts a local OpenID Provider with dynamic client registration (so that
  * installing sample/oidc-app registers its OAuth client there), and runs the
@@ -73,13 +74,13 @@ const store = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')]
 
 console.log(`
 appstore is starting: REST http://127.0.0.1:${httpPort}, gRPC 127.0.0.1:${grpcPort}
-  Tiller (HELM_HOST)     ${env.HELM_HOST}
+  ${cluster?.engine === 'helm4' ? 'Helm 4 engine' : 'Tiller'} (HELM_HOST)${cluster?.engine === 'helm4' ? '' : '       '}${env.HELM_HOST}
   KUBECONFIG             ${env.KUBECONFIG}   (kubectl --kubeconfig ${env.KUBECONFIG} get pods -A)
   chart repository       ${env.APPSTORE_REPOS}
   development tokens     ${tokensFile}  (alice: dev-alice-token, bob: dev-bob-token)
   namespace policy       ${namespacesFile}
   OAuth clients          ${oidc ? `registered at ${oidc.issuer}/reg (a local OpenID Provider)` : `APPSTORE_PROVISIONER=${env.APPSTORE_PROVISIONER}`}
-  helm v2 CLI            ${cluster ? `${cluster.peers.helm} --host ${cluster.helmHost} list` : '(external Tiller)'}
+  ${cluster?.engine === 'helm4' ? `releases are Helm releases: helm list -A --kubeconfig ${env.KUBECONFIG}` : `helm v2 CLI            ${cluster ? `${cluster.peers.helm} --host ${cluster.helmHost} list` : '(external Tiller)'}`}
 Try: curl -s http://127.0.0.1:${httpPort}/readyz
      curl -s http://127.0.0.1:${httpPort}/packages
      (the README has the rest: install, status, upgrade, delete)

@@ -43,7 +43,11 @@ async function restartTiller(): Promise<void> {
 const tillerHasRecord = async (): Promise<boolean> => {
   const pending = (await ourRecords()).find((r) => r.state === 'pending');
   if (!pending) return false;
-  const secrets = await kube.core.listNamespacedSecret({ namespace: env.cluster.tillerNamespace, labelSelector: `NAME=${pending.id},OWNER=TILLER` });
+  // Tiller stores releases in its own namespace; a Helm engine in the release's, as the Helm CLI does.
+  const secrets =
+    env.cluster.engine === 'tiller'
+      ? await kube.core.listNamespacedSecret({ namespace: env.cluster.tillerNamespace, labelSelector: `NAME=${pending.id},OWNER=TILLER` })
+      : await kube.core.listNamespacedSecret({ namespace, labelSelector: `owner=helm,name=${pending.id}` });
   return secrets.items.length > 0;
 };
 
