@@ -88,21 +88,14 @@ func runMigrate(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	m := migrate.New(client.CoreV1(), o.tillerNamespace)
-	plans, err := m.Plan(ctx, o.releases)
+	plans, err := migrate.New(client.CoreV1(), o.tillerNamespace).Run(ctx, o.releases, o.dryRun, o.deleteTiller)
 	if err != nil {
 		fmt.Fprintln(stderr, "appstore-engine migrate:", err)
 		return 1
 	}
-	if !o.dryRun {
-		plans = m.Apply(ctx, plans, o.deleteTiller)
-	}
 	if o.output == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if plans == nil {
-			plans = []migrate.Plan{}
-		}
 		_ = enc.Encode(map[string]any{"dryRun": o.dryRun, "deleteTillerReleases": o.deleteTiller, "releases": plans})
 	} else {
 		migrate.WriteReport(stdout, plans, o.dryRun, o.deleteTiller)

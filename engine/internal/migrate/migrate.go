@@ -11,6 +11,7 @@ import (
 	"helm.sh/helm/v4/pkg/storage/driver"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 )
 
@@ -34,37 +35,85 @@ func New(core corev1client.CoreV1Interface, tillerNamespace string) *Migrator {
 
 // Plan reads Tiller's releases (only the named ones when names are given)
 // and Helm's releases of the same names, and decides what to do with each.
-// It writes nothing: it is the dry run.
+// It writes nothing: it is the dry run. Every release's data stays in
+// memory until Apply; Run migrates one release at a time instead.
 func (m *Migrator) Plan(ctx context.Context, names []string) ([]Plan, error) {
-	tiller, err := ReadTiller(ctx, m.Core, m.TillerNamespace, names)
+	names, err := m.names(ctx, names)
 	if err != nil {
 		return nil, err
 	}
-	var plans []Plan
+	plans := make([]Plan, 0, len(names))
 	for _, n := range names {
-		if _, ok := tiller[n]; !ok {
-			plans = append(plans, Plan{Release: n, State: StateConflict, Create: []int{},
-				Reason: fmt.Sprintf("Tiller holds no release %q in namespace %s", n, m.TillerNamespace)})
-		}
+		plans = append(plans, m.planOne(ctx, n))
 	}
-	for name, objs := range tiller {
-		helm, err := m.helmReleases(name)
-		if err != nil {
-			plans = append(plans, Plan{Release: name, State: StateFailed, Create: []int{}, Tiller: objs, Reason: err.Error()})
-			continue
-		}
-		p := PlanRelease(name, objs, helm)
-		if p.State == StateMigrate {
-			if _, err := m.Core.Namespaces().Get(ctx, p.Namespace, metav1.GetOptions{}); apierrors.IsNotFound(err) {
-				p.State, p.Create, p.Reason = StateConflict, []int{}, fmt.Sprintf("namespace %s does not exist", p.Namespace)
-			} else if err != nil {
-				p.State, p.Create, p.Reason = StateFailed, []int{}, fmt.Sprintf("reading namespace %s: %v", p.Namespace, err)
-			}
-		}
-		plans = append(plans, p)
-	}
-	sort.Slice(plans, func(i, j int) bool { return plans[i].Release < plans[j].Release })
 	return plans, nil
+}
+
+// Run plans each release and, unless dryRun, writes it (and deletes
+// Tiller's copy when deleteTiller), one release at a time, so that only one
+// release's history is held in memory. The plans it returns carry no
+// release data.
+func (m *Migrator) Run(ctx context.Context, names []string, dryRun, deleteTiller bool) ([]Plan, error) {
+	names, err := m.names(ctx, names)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Plan, 0, len(names))
+	for _, n := range names {
+		p := m.planOne(ctx, n)
+		if !dryRun {
+			p = m.Apply(ctx, []Plan{p}, deleteTiller)[0]
+		}
+		out = append(out, p.withoutData())
+	}
+	return out, nil
+}
+
+// names are the releases to migrate: the given ones (sorted, once each), or
+// every release Tiller holds.
+func (m *Migrator) names(ctx context.Context, given []string) ([]string, error) {
+	if len(given) == 0 {
+		return TillerNames(ctx, m.Core, m.TillerNamespace)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range given {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (m *Migrator) planOne(ctx context.Context, name string) Plan {
+	refuse := func(state State, reason string, objs []TillerObject) Plan {
+		return Plan{Release: name, State: state, Create: []int{}, Tiller: objs, Reason: reason}
+	}
+	if errs := validation.IsValidLabelValue(name); len(errs) > 0 || name == "" {
+		return refuse(StateConflict, fmt.Sprintf("%q is not a release name", name), nil)
+	}
+	objs, err := ReadTillerRelease(ctx, m.Core, m.TillerNamespace, name)
+	if err != nil {
+		return refuse(StateFailed, err.Error(), nil)
+	}
+	if len(objs) == 0 {
+		return refuse(StateConflict, fmt.Sprintf("Tiller holds no release %q in namespace %s", name, m.TillerNamespace), nil)
+	}
+	helm, err := m.helmReleases(name)
+	if err != nil {
+		return refuse(StateFailed, err.Error(), objs)
+	}
+	p := PlanRelease(name, objs, helm)
+	if p.State == StateMigrate {
+		if _, err := m.Core.Namespaces().Get(ctx, p.Namespace, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+			p.State, p.Create, p.Reason = StateConflict, []int{}, fmt.Sprintf("namespace %s does not exist", p.Namespace)
+		} else if err != nil {
+			p.State, p.Create, p.Reason = StateFailed, []int{}, fmt.Sprintf("reading namespace %s: %v", p.Namespace, err)
+		}
+	}
+	return p
 }
 
 // helmReleases are the stored revisions of a release name in every namespace.

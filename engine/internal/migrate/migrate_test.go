@@ -341,3 +341,31 @@ func equal(a, b []int) bool {
 	}
 	return true
 }
+
+func TestRunMigratesReleaseByReleaseAndReportsWithoutReleaseData(t *testing.T) {
+	c := fake.NewClientset(history(t)...)
+	m := New(c.CoreV1(), tillerNS)
+	ctx := context.Background()
+	dry, err := m.Run(ctx, nil, true, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dry) != 2 || dry[0].State != StateMigrate || dry[0].TillerDeleted || len(helmSecrets(t, c, "")) != 0 {
+		t.Fatalf("dry run = %+v", dry)
+	}
+	done, err := m.Run(ctx, []string{"solo", "hello-a", "solo", "bad name!"}, false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(done) != 3 || done[0].Release != "bad name!" || done[0].State != StateConflict || !strings.Contains(done[0].Reason, "is not a release name") {
+		t.Fatalf("done = %+v", done)
+	}
+	for _, p := range done[1:] {
+		if p.State != StateMigrate || !p.TillerDeleted || p.converted != nil || p.Tiller[0].release != nil {
+			t.Errorf("%s = %+v", p.Release, p)
+		}
+	}
+	if n := len(helmSecrets(t, c, "")); n != 4 {
+		t.Errorf("Helm's storage holds %d revisions, want 4", n)
+	}
+}

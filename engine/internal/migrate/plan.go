@@ -53,6 +53,18 @@ type Plan struct {
 	converted map[int]*release.Release
 }
 
+// withoutData is the plan as a report: the decoded releases dropped.
+func (p Plan) withoutData() Plan {
+	p.converted = nil
+	objs := make([]TillerObject, len(p.Tiller))
+	for i, o := range p.Tiller {
+		o.release = nil
+		objs[i] = o
+	}
+	p.Tiller = objs
+	return p
+}
+
 // Secret is the name Helm's Secret driver gives a revision.
 func Secret(name string, revision int) string {
 	return fmt.Sprintf("sh.helm.release.v1.%s.v%d", name, revision)

@@ -12,6 +12,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	hapirelease "appstore.local/engine/gen/hapi/release"
@@ -85,54 +86,84 @@ func EncodeTillerRelease(r *hapirelease.Release) ([]byte, error) {
 	return []byte(base64.StdEncoding.EncodeToString(buf.Bytes())), nil
 }
 
-// TillerReleases are a Tiller's stored revisions by release name.
-type TillerReleases map[string][]TillerObject
+// pageSize bounds one list call: Tiller's objects carry whole releases (up
+// to 1 MiB each), so names are collected a page at a time and each release
+// is then read on its own.
+const pageSize = 100
 
-// ReadTiller lists Tiller's Secrets and ConfigMaps (OWNER=TILLER) in its
-// namespace, of the named releases only when names are given, and decodes
-// them. An object that does not decode is kept with its error, so that its
-// release is reported and left alone rather than migrated without it.
-func ReadTiller(ctx context.Context, core corev1client.CoreV1Interface, namespace string, names []string) (TillerReleases, error) {
-	wanted := map[string]bool{}
-	for _, n := range names {
-		wanted[n] = true
-	}
-	out := TillerReleases{}
-	add := func(kind, name string, labels map[string]string, data []byte) {
-		rel := labels[tillerNameLabel]
-		if len(wanted) > 0 && !wanted[rel] {
-			return
+// TillerNames lists the names of the releases Tiller holds (label NAME of
+// its Secrets and ConfigMaps with OWNER=TILLER), sorted.
+func TillerNames(ctx context.Context, core corev1client.CoreV1Interface, namespace string) ([]string, error) {
+	seen := map[string]bool{}
+	opts := metav1.ListOptions{LabelSelector: tillerOwnerSelector, Limit: pageSize}
+	for {
+		page, err := core.Secrets(namespace).List(ctx, opts)
+		if err != nil {
+			return nil, fmt.Errorf("listing Tiller's Secrets in %s: %w", namespace, err)
 		}
-		o := TillerObject{Kind: kind, Name: name}
-		o.Revision, o.err = strconv.Atoi(labels[tillerVersionLabel])
+		for _, s := range page.Items {
+			seen[s.Labels[tillerNameLabel]] = true
+		}
+		if opts.Continue = page.Continue; opts.Continue == "" {
+			break
+		}
+	}
+	opts.Continue = ""
+	for {
+		page, err := core.ConfigMaps(namespace).List(ctx, opts)
+		if err != nil {
+			return nil, fmt.Errorf("listing Tiller's ConfigMaps in %s: %w", namespace, err)
+		}
+		for _, m := range page.Items {
+			seen[m.Labels[tillerNameLabel]] = true
+		}
+		if opts.Continue = page.Continue; opts.Continue == "" {
+			break
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// ReadTillerRelease reads and decodes the stored revisions of one release,
+// oldest first. An object that does not decode is kept with its error, so
+// that the release is reported and left alone rather than migrated without
+// it.
+func ReadTillerRelease(ctx context.Context, core corev1client.CoreV1Interface, namespace, name string) ([]TillerObject, error) {
+	var out []TillerObject
+	add := func(kind, object string, lbls map[string]string, data []byte) {
+		o := TillerObject{Kind: kind, Name: object}
+		o.Revision, o.err = strconv.Atoi(lbls[tillerVersionLabel])
 		if o.err == nil {
 			o.release, o.err = DecodeTillerRelease(data)
 		}
-		if o.err == nil && (o.release.GetName() != rel || int(o.release.GetVersion()) != o.Revision) {
-			o.err = fmt.Errorf("holds release %q revision %d, its labels say %q revision %d", o.release.GetName(), o.release.GetVersion(), rel, o.Revision)
+		if o.err == nil && (o.release.GetName() != name || int(o.release.GetVersion()) != o.Revision) {
+			o.err = fmt.Errorf("holds release %q revision %d, its labels say %q revision %d", o.release.GetName(), o.release.GetVersion(), name, o.Revision)
 		}
 		if o.err != nil {
-			o.err = fmt.Errorf("Tiller's %s %s/%s: %w", kind, namespace, name, o.err)
+			o.err = fmt.Errorf("Tiller's %s %s/%s: %w", kind, namespace, object, o.err)
 		}
-		out[rel] = append(out[rel], o)
+		out = append(out, o)
 	}
-	opts := metav1.ListOptions{LabelSelector: tillerOwnerSelector}
+	opts := metav1.ListOptions{LabelSelector: labels.Set{"OWNER": "TILLER", tillerNameLabel: name}.String()}
 	secrets, err := core.Secrets(namespace).List(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("listing Tiller's Secrets in %s: %w", namespace, err)
+		return nil, fmt.Errorf("reading Tiller's Secrets of %q in %s: %w", name, namespace, err)
 	}
 	for _, s := range secrets.Items {
 		add("Secret", s.Name, s.Labels, s.Data[tillerReleaseKey])
 	}
 	maps, err := core.ConfigMaps(namespace).List(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("listing Tiller's ConfigMaps in %s: %w", namespace, err)
+		return nil, fmt.Errorf("reading Tiller's ConfigMaps of %q in %s: %w", name, namespace, err)
 	}
 	for _, m := range maps.Items {
 		add("ConfigMap", m.Name, m.Labels, []byte(m.Data[tillerReleaseKey]))
 	}
-	for _, objs := range out {
-		sort.Slice(objs, func(i, j int) bool { return objs[i].Revision < objs[j].Revision })
-	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Revision < out[j].Revision })
 	return out, nil
 }
