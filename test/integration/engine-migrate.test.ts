@@ -13,6 +13,7 @@ import yaml from 'js-yaml';
 import { loadChartArchive } from '../../src/charts/index.js';
 import { AppStoreError } from '../../src/domain/errors.js';
 import { ReleaseStatusCode, TillerClient } from '../../src/tiller/index.js';
+import type { Hook } from '../../gen/hapi/release/hook.js';
 import { ensureLazyPeer } from '../harness/peers.js';
 import { readTestEnv, testDir } from '../harness/test-env.js';
 import { startEngine, type RunningEngine } from './engine-peer.js';
@@ -34,9 +35,11 @@ const suffix = randomBytes(3).toString('hex');
 const upgraded = `mig-up-${suffix}`; // installed, then upgraded twice: revisions 1–3
 const single = `mig-one-${suffix}`; // installed once
 const clash = `mig-clash-${suffix}`; // Tiller's, and a Helm release of the same name in another namespace
+const notebook = `mig-nb-${suffix}`; // a chart with hooks (post-upgrade, post-delete)
+let tillerHooks: Hook[] = [];
 
-const archive = (version: string) => join(env.repoDir, `hello-${version}.tgz`);
-const chart = (version: string) => loadChartArchive(readFileSync(archive(version)));
+const archive = (version: string, name = 'hello') => join(env.repoDir, `${name}-${version}.tgz`);
+const chart = (version: string, name = 'hello') => loadChartArchive(readFileSync(archive(version, name)));
 
 interface Outcome {
   readonly code: number;
@@ -110,6 +113,8 @@ beforeAll(async () => {
   await tiller.upgrade({ chart: await chart('1.1.0'), name: upgraded, valuesYaml: yaml.dump({ message: 'revision 3', replicaCount: 2 }) });
   await tiller.install({ chart: await chart('1.0.0'), name: single, namespace, valuesYaml: yaml.dump({ message: 'only one' }) });
   await tiller.install({ chart: await chart('1.0.0'), name: clash, namespace });
+  await tiller.install({ chart: await chart('0.1.0', 'notebook'), name: notebook, namespace, valuesYaml: yaml.dump({ ingress: { host: 'nb.example.org' } }) });
+  tillerHooks = (await tiller.content(notebook)).hooks;
   await helm4('install', clash, archive('1.0.0'), '-n', elsewhere);
 }, 30 * 60_000);
 
@@ -138,8 +143,9 @@ test('a dry run lists each release, its revisions and target namespace, and the 
 });
 
 test('the migration stores the whole history in the release namespace and keeps Tiller data', async () => {
-  const { code, plans } = await migrateJson(upgraded, single, clash);
+  const { code, plans } = await migrateJson(upgraded, single, clash, notebook);
   expect(code).toBe(1);
+  expect(plans.get(notebook)).toMatchObject({ state: 'migrate', create: [1] });
   expect(plans.get(upgraded)).toMatchObject({ state: 'migrate', create: [1, 2, 3], tillerDeleted: false });
   expect(plans.get(clash)).toMatchObject({ state: 'conflict' });
   expect(await helmSecrets(upgraded)).toEqual([1, 2, 3].map((v) => `${namespace}/sh.helm.release.v1.${upgraded}.v${v}`));
@@ -184,6 +190,22 @@ test('the engine serves the migrated releases over Tiller protocol', async () =>
   const content = await engine.client.content(upgraded);
   expect(content.version).toBe(3);
   expect(yaml.load(content.config?.raw ?? '')).toEqual({ message: 'revision 3', replicaCount: 2 });
+});
+
+test('hooks keep their events, delete policies and weights, and helm4 uninstall runs the migrated post-delete hook', async () => {
+  const shape = (hooks: readonly Hook[]) =>
+    hooks
+      .map((h) => ({ name: h.name, kind: h.kind, path: h.path, manifest: h.manifest, weight: h.weight, events: [...h.events].sort(), deletePolicies: [...h.deletePolicies].sort() }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  expect(tillerHooks.map((h) => h.name).sort()).toEqual([`${notebook}-notebook-cleaner`, `${notebook}-notebook-migrate`]);
+  expect(shape((await engine!.client.content(notebook)).hooks)).toEqual(shape(tillerHooks));
+  expect(await helm4('get', 'hooks', notebook, '-n', namespace)).toContain('"helm.sh/hook": post-delete');
+
+  await helm4('uninstall', notebook, '-n', namespace);
+  const events = await kube.core.listNamespacedEvent({ namespace });
+  const cleaner = `${notebook}-notebook-cleaner`;
+  expect(events.items.some((e) => e.involvedObject.kind === 'Job' && e.involvedObject.name === cleaner && e.reason === 'Completed')).toBe(true);
+  expect(await helmSecrets(notebook)).toEqual([]);
 });
 
 test('a re-run writes nothing new', async () => {
