@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
+	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
 	rcommon "helm.sh/helm/v4/pkg/release/common"
 	release "helm.sh/helm/v4/pkg/release/v1"
 	"helm.sh/helm/v4/pkg/storage"
@@ -24,6 +25,8 @@ import (
 const tillerNS = "kube-system"
 
 var deployedAt = time.Date(2020, 5, 6, 7, 8, 9, 0, time.UTC)
+
+var chartv2Chart = chartv2.Chart{Metadata: &chartv2.Metadata{Name: "hello", Version: "1.0.0", APIVersion: "v1"}}
 
 func revision(name, ns string, v int32, code hapirelease.Status_Code) *hapirelease.Release {
 	return &hapirelease.Release{
