@@ -10,7 +10,6 @@
  * install, upgrade and delete in a target namespace and are refused elsewhere.
  * The Dockerfile, which cannot be built here, is checked statically.
  */
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +23,7 @@ import { TILLER_HISTORY_MAX } from '../harness/cluster.js';
 import { readTestEnv, type TestEnv } from '../harness/test-env.js';
 import { freePort, waitFor } from '../harness/net.js';
 import { ProcessGroup } from '../harness/processes.js';
+import { find, kubectlFor, parseAll, render as renderWith, serviceAccountKubeconfig, type Kubectl, type Obj } from './deploy-kit.js';
 import { ensureNamespace, kubeClients } from './kube.js';
 import { api, startStore, type RunningStore } from './store.js';
 
@@ -32,49 +32,10 @@ const STORE_NAMESPACE = 'appstore';
 const TARGET_NAMESPACES = ['team-a', 'team-b'];
 const TILLER_IMAGE = 'ghcr.io/helm/tiller:v2.17.0';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- rendered manifests are untyped YAML */
-type Obj = Record<string, any>;
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 let env: TestEnv;
-let kubectlPath: string;
-
-function kubectl(args: readonly string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      kubectlPath,
-      ['--kubeconfig', env.cluster.kubeconfig, ...args],
-      { cwd: repoRoot, maxBuffer: 32 * 1024 * 1024, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-        if (err !== null && typeof err.code !== 'number') reject(err);
-        else resolve({ code, stdout, stderr });
-      },
-    );
-    child.stdin?.end(stdin ?? '');
-  });
-}
-
-async function render(dir: string): Promise<string> {
-  const run = await kubectl(['kustomize', dir]);
-  if (run.code !== 0) throw new Error(`kubectl kustomize ${dir} failed (${run.code}):\n${run.stderr}`);
-  return run.stdout;
-}
-
-const parse = (text: string): Obj[] => yaml.loadAll(text).filter((d): d is Obj => typeof d === 'object' && d !== null);
-
-function find(objects: readonly Obj[], kind: string, name: string, namespace?: string): Obj {
-  const found = objects.find(
-    (o) => o.kind === kind && o.metadata?.name === name && (namespace === undefined || o.metadata?.namespace === namespace),
-  );
-  if (found === undefined) throw new Error(`no ${kind} ${namespace ?? '*'}/${name} in the rendered overlay`);
-  return found;
-}
+let kubectl: Kubectl;
+const render = (dir: string): Promise<string> => renderWith(kubectl, dir);
+const parse = parseAll;
 
 /** A copy of deploy/ in a temporary folder, with `edit` applied to one of its files. */
 function brokenCopy(file: string, edit: (text: string) => string): { dir: string; overlay: string } {
@@ -97,9 +58,7 @@ let tiller: Obj;
 
 beforeAll(async () => {
   env = readTestEnv();
-  const path = env.cluster.peers.kubectl;
-  if (path === undefined) throw new Error('the test services did not report a kubectl peer (test/harness/peers.ts)');
-  kubectlPath = path;
+  kubectl = kubectlFor(env);
   rendered = await render(OVERLAY);
   objects = parse(rendered);
   // The target namespaces exist already (the operator's); the overlay labels them for Pod Security, and creates the
@@ -383,21 +342,8 @@ describe('the RBAC, applied for real', () => {
   it('is enough for the store and Tiller, run with the ServiceAccount token, to install only where granted', async () => {
     // The pod, as far as it can be run here: Tiller with the rendered arguments (on free loopback ports) and the
     // store with the rendered environment, both as the ServiceAccount, in the store namespace.
-    const token = await kubectl(['create', 'token', 'appstore', '-n', STORE_NAMESPACE, '--duration=1h']);
-    expect(token.code).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), 'appstore-deploy-sa-'));
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      yaml.dump({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'test', cluster: { server: env.cluster.apiServerUrl, 'certificate-authority': env.cluster.caFile } }],
-        users: [{ name: 'appstore', user: { token: token.stdout.trim() } }],
-        contexts: [{ name: 'appstore', context: { cluster: 'test', user: 'appstore', namespace: STORE_NAMESPACE } }],
-        'current-context': 'appstore',
-      }),
-    );
+    const kubeconfig = await serviceAccountKubeconfig(kubectl, env, STORE_NAMESPACE, 'appstore', dir);
     const [grpcPort, probePort] = [await freePort(), await freePort()];
     const helmHost = `127.0.0.1:${grpcPort}`;
     const args = (tiller.args as string[]).map((a) =>

@@ -1,7 +1,8 @@
 // Command appstore-engine serves Tiller v2.17's gRPC protocol
 // (hapi.services.tiller.ReleaseService) with Helm 4's SDK, on loopback only:
 // it is a sidecar of the store, as Tiller was. Wiring only; see
-// internal/server.
+// internal/server. `appstore-engine migrate` moves Tiller's stored releases
+// to Helm's storage (internal/migrate).
 package main
 
 import (
@@ -89,6 +90,9 @@ func checkLoopback(addr string) error {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "migrate" {
+		os.Exit(runMigrate(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	o, err := parseFlags(os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "appstore-engine:", err)
