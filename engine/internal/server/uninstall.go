@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"strings"
 
 	"helm.sh/helm/v4/pkg/action"
 
@@ -32,12 +33,19 @@ func (s *Server) uninstall(ctx context.Context, req *services.UninstallReleaseRe
 	un.Description = req.GetDescription()
 	un.WaitStrategy = waitStrategy(false)
 	res, err := un.Run(req.GetName())
-	if err != nil {
+	completed := err != nil && res != nil && strings.HasPrefix(err.Error(), "uninstallation completed with")
+	if err != nil && !completed {
 		return nil, err
 	}
 	out := &services.UninstallReleaseResponse{}
 	if res != nil {
 		out.Info = res.Info
+		if completed {
+			// The objects and (with purge) the history are gone; what failed on the way (a post-delete hook that
+			// never completed) is said in info, as Tiller said what it could not delete.
+			s.log.Warn("uninstalled with errors", "release", req.GetName(), "error", err.Error())
+			out.Info = strings.TrimSpace(out.Info + "\n" + err.Error())
+		}
 		if res.Release != nil {
 			rel, err := asRelease(res.Release)
 			if err != nil {
