@@ -12,6 +12,7 @@ import { AppStoreError } from '../domain/errors.js';
 import { newReleaseId } from './release-ids.js';
 import { resolveChart } from './resolve-chart.js';
 import type { TenancyCheck } from './tenancy-check.js';
+import type { Chart } from '../../gen/hapi/chart/chart.js';
 import type { ReleaseEngine } from './types.js';
 
 export interface ClusterScopeView {
@@ -68,7 +69,8 @@ export class ClusterScope {
         // What is there to see: a Helm engine would otherwise refuse the objects this view is about.
         allowClusterScoped: true,
       });
-      manifest = { manifest: release.manifest, hooks: release.hooks };
+      // crds/ (apiVersion v2) is installed by Helm before rendering and is in no manifest: its files count too.
+      manifest = { manifest: release.manifest, hooks: [...release.hooks, ...crdFiles(resolved.chart)] };
     } catch (err) {
       const failure = AppStoreError.from(err);
       // An outage is not a property of the chart: said as such, and not kept.
@@ -84,4 +86,12 @@ export class ClusterScope {
     this.cache.set(`${application}@${version}`, view);
     return view;
   }
+}
+
+/** The crds/ files of a chart and its subcharts, as documents to read (Helm installs `crds/*.{yaml,yml,json}`). */
+function crdFiles(chart: Chart, where = ''): Array<{ name: string; manifest: string }> {
+  const own = chart.files
+    .filter((f) => /^crds\/.+\.(ya?ml|json)$/.test(f.typeUrl))
+    .map((f) => ({ name: `${where}${f.typeUrl}`, manifest: Buffer.from(f.value).toString('utf8') }));
+  return [...own, ...chart.dependencies.flatMap((d) => crdFiles(d, `${where}charts/${d.metadata?.name ?? ''}/`))];
 }
