@@ -142,7 +142,10 @@ export class OciRepoSync implements RepoSource {
         if (state) next.set(chart, state);
       }),
     );
-    const entries = [...next.values()].flatMap((s) => s.entries);
+    // Sorted: the versions arrive in the order the registry answered, which says nothing.
+    const entries = [...next.values()]
+      .flatMap((s) => s.entries)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
     const signature = createHash('sha256')
       .update(JSON.stringify(entries.map((e) => [e.name, e.version, e.digest, e.created])))
       .digest('hex');
