@@ -126,8 +126,10 @@ export async function pushChartRepo(origin: string, repoDir: string, prefix: str
   const pushed: PushedChart[] = [];
   for (const [name, entries] of Object.entries(index.entries)) {
     for (const entry of entries) {
-      const { created: _created, digest: _digest, urls, ...metadata } = entry;
-      const file = urls[0]?.split('/').pop() ?? `${name}-${entry.version}.tgz`;
+      // The index entry is Chart.yaml plus created, digest and urls: the config is Chart.yaml alone.
+      const metadata: Record<string, unknown> = { ...entry };
+      for (const key of ['created', 'digest', 'urls']) delete metadata[key];
+      const file = entry.urls[0]?.split('/').pop() ?? `${name}-${entry.version}.tgz`;
       const archive = await readFile(join(repoDir, file));
       pushed.push(await pushChart(origin, `${prefix}/${name}`, archive, { ...metadata, name, version: entry.version }, auth));
     }

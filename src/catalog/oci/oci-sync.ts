@@ -38,7 +38,7 @@ export interface OciSyncOptions {
  * A version as a manifest describes it, kept by the manifest's digest (with the repository and the tag's version:
  * one manifest may be pushed under several names, and its config must agree with each).
  */
-type ManifestEntry = { readonly entry: IndexEntry } | { readonly skipped: string };
+type ManifestEntry = { readonly entry: IndexEntry } | { readonly skipped: string; readonly retry?: boolean };
 
 interface ChartState {
   readonly etag: string | undefined;
@@ -181,7 +181,7 @@ export class OciRepoSync implements RepoSource {
           const cached = this.manifests.get(key);
           if (cached) this.counters.manifestCacheHits += 1;
           const found = cached ?? (await this.readManifest(chart, parsed.version, digest, signal));
-          if (!cached) this.manifests.set(key, found);
+          if (!cached && !('retry' in found)) this.manifests.set(key, found);
           if ('skipped' in found) skipped.push({ chart, version: parsed.version, reason: found.skipped });
           else entries.push(found.entry);
         }),
@@ -198,7 +198,14 @@ export class OciRepoSync implements RepoSource {
     } else if (manifest.configSize > MAX_CONFIG_BYTES) {
       result = { skipped: `its config is larger than ${MAX_CONFIG_BYTES} bytes` };
     } else {
-      const config = await this.client.blob(chart, manifest.configDigest, MAX_CONFIG_BYTES, signal);
+      let config: Buffer;
+      try {
+        config = await this.client.blob(chart, manifest.configDigest, MAX_CONFIG_BYTES, signal);
+      } catch (err) {
+        // A damaged config costs its version (asked again next time), not the repository's whole list.
+        if (err instanceof AppStoreError && err.details.reason === 'digest-mismatch') return { skipped: err.message, retry: true };
+        throw err;
+      }
       const metadata = parseChartConfig(config, chart, version);
       const parsed = chartVersionOfTag(version.replaceAll('+', '_'));
       if (typeof metadata === 'string' || parsed === undefined) {
