@@ -220,6 +220,8 @@ describe('a failing OCI repository', () => {
     expect(retried?.status).toBe(200);
     expect(retried!.at - limited!.at).toBeGreaterThanOrEqual(950);
     expect(running.store.catalog.status().counters.registryRateLimited).toBeGreaterThanOrEqual(1);
+    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    expect(metrics).toMatch(/^appstore_catalog_registry_rate_limited_total [1-9]/m);
     expect((await call('GET', '/packages/throttled/hello')).status).toBe(200);
   });
 

@@ -82,7 +82,6 @@ export class RegistryAuth {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.credentials?.kind === 'basic' && this.mayReceiveCredentials(url)) {
       headers.authorization = basicHeader(this.credentials);
-      url.searchParams.set('account', this.credentials.username);
     }
     const res = await httpGet(url.href, {
       headers,
