@@ -24,12 +24,14 @@ export interface OciClientOptions {
   readonly now: () => number;
   /** Longest Retry-After waited for within one request; a longer one fails it. Default 30 s. */
   readonly maxRetryAfterMs?: number;
+  /** Entries asked for per page of a list (`n`); the registry may send fewer. Default 1000. */
+  readonly pageSize?: number;
   /** Called on each 429, for counters. */
   readonly onRateLimited?: () => void;
 }
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const PAGE_SIZE = 1000;
+const DEFAULT_PAGE_SIZE = 1000;
 const MAX_RATE_LIMITED = 3;
 const DEFAULT_RETRY_AFTER_MS = 1000;
 
@@ -54,6 +56,10 @@ export class OciClient {
     this.auth = new RegistryAuth(repoName, location.origin, credentials, options);
   }
 
+  private pageSize(): number {
+    return this.options.pageSize ?? DEFAULT_PAGE_SIZE;
+  }
+
   /** The registry repository of a chart: `<path>/<chart>`. */
   repository(chart: string): string {
     return this.location.path === '' ? chart : `${this.location.path}/${chart}`;
@@ -67,7 +73,7 @@ export class OciClient {
   async catalogCharts(signal?: AbortSignal): Promise<string[]> {
     const prefix = this.location.path === '' ? '' : `${this.location.path}/`;
     const charts: string[] = [];
-    let url: string | undefined = `${this.location.origin}/v2/_catalog?n=${PAGE_SIZE}`;
+    let url: string | undefined = `${this.location.origin}/v2/_catalog?n=${this.pageSize()}`;
     while (url !== undefined) {
       const res = await this.request(url, { scope: 'registry:catalog:*', accept: 'application/json', ...(signal && { signal }) });
       const names = listField(res.body, 'repositories', url);
@@ -92,7 +98,7 @@ export class OciClient {
     signal?: AbortSignal,
   ): Promise<{ tags: string[]; etag: string | undefined } | 'not-modified' | undefined> {
     const scope = `repository:${this.repository(chart)}:pull`;
-    const first = `${this.location.origin}/v2/${this.repository(chart)}/tags/list?n=${PAGE_SIZE}`;
+    const first = `${this.location.origin}/v2/${this.repository(chart)}/tags/list?n=${this.pageSize()}`;
     const tags: string[] = [];
     let firstEtag: string | undefined;
     let url: string | undefined = first;

@@ -10,8 +10,14 @@ import { FakeRegistry, REGISTRY } from '../../fixtures/catalog/oci-fetch.js';
 const log = createLogger('silent');
 const ROBOT: RepoAuth = { kind: 'basic', username: 'robot', password: 'pw' };
 
-function client(registry: FakeRegistry, auth?: RepoAuth, path = 'charts'): OciClient {
-  return new OciClient('team', { origin: REGISTRY, path }, auth, { timeoutMs: 5000, maxBytes: 1 << 20, fetch: registry.fetch, now: Date.now });
+function client(registry: FakeRegistry, auth?: RepoAuth, pageSize?: number): OciClient {
+  return new OciClient('team', { origin: REGISTRY, path: 'charts' }, auth, {
+    timeoutMs: 5000,
+    maxBytes: 1 << 20,
+    fetch: registry.fetch,
+    now: Date.now,
+    ...(pageSize !== undefined && { pageSize }),
+  });
 }
 
 function repo(overrides: Partial<RepoConfig> = {}): RepoConfig {
@@ -135,6 +141,20 @@ describe('rate limiting', () => {
     expect(registry.requests.length).toBe(asked + 1);
     expect(source.records.map((r) => r.package.id)).toEqual(['team/nginx']);
     expect(source.status()).toMatchObject({ loaded: true, failing: true, lastError: expect.stringMatching(/429/) });
+  });
+});
+
+describe('paged lists', () => {
+  it('follows the Link header through every page of the catalog and of a tag list, without an ETag for a paged list', async () => {
+    const registry = new FakeRegistry();
+    for (const v of ['1.0.0', '1.0.1', '1.0.2', '1.0.3', '1.0.4']) registry.push('charts/nginx', v);
+    for (const name of ['a', 'b', 'c']) registry.push(`charts/${name}`, '1.0.0');
+    const c = client(registry, undefined, 2);
+    expect(await c.catalogCharts()).toEqual(['a', 'b', 'c', 'nginx']);
+    expect(await c.tags('nginx', '"an-old-etag"')).toEqual({ tags: ['1.0.0', '1.0.1', '1.0.2', '1.0.3', '1.0.4'], etag: undefined });
+    const pages = registry.requests.filter((r) => r.url.includes('/tags/list'));
+    expect(pages.map((r) => new URL(r.url).searchParams.get('last'))).toEqual([null, '1.0.1', '1.0.3']);
+    expect(pages.slice(1).map((r) => r.ifNoneMatch)).toEqual([undefined, undefined]);
   });
 });
 
