@@ -117,6 +117,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     namespacesFor: (principal) => identity.access.namespacesFor(principal),
     clusterScope: new ClusterScope({ catalog, engine: tiller, tenancy, allowsClusterScoped, namespace: config.namespace }),
     quotaUsage: (principal) => quotas.usage(principal),
+    repositories: () => catalog.status().repos,
     ...(clients.kind !== undefined && { clientProvisioner: clients.kind }),
   });
   const authenticate = (credentials: Parameters<typeof identity.authenticate>[0]) => identity.authenticate(credentials);

@@ -114,7 +114,7 @@ function oneOf(env: Env, key: string, allowed: readonly string[], fallback: stri
   return raw;
 }
 
-/** `name=url,name=url`: names are DNS-label-like, urls http(s). */
+/** `name=url,name=url`: names are DNS-label-like, urls http(s), or oci:// (oci+http:// for plain HTTP) registries. */
 function repos(env: Env, key: string): RepoConfig[] {
   const raw = optional(env, key);
   if (raw === undefined) return [];
@@ -132,8 +132,8 @@ function repos(env: Env, key: string): RepoConfig[] {
     } catch {
       throw new ConfigError(`${key}: "${url}" (repo ${name}) is not a URL`);
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new ConfigError(`${key}: repo ${name} must use http or https, got ${parsed.protocol}`);
+    if (!['http:', 'https:', 'oci:', 'oci+http:'].includes(parsed.protocol)) {
+      throw new ConfigError(`${key}: repo ${name} must use http, https, oci or oci+http, got ${parsed.protocol}`);
     }
     if (seen.has(name)) throw new ConfigError(`${key}: repo name ${name} appears twice`);
     seen.add(name);

@@ -24,6 +24,10 @@ export interface ArchiveRef {
   readonly urls: readonly string[];
   /** Headers (credentials) for a URL; a repository's own origin only. */
   readonly headers: (url: string) => Record<string, string>;
+  /** How to download a URL when not by a plain GET with headers (an OCI blob, behind its registry's token flow). */
+  readonly download?: (url: string, maxBytes: number) => Promise<Buffer>;
+  /** What gave the digest, for messages: 'the repository index' by default. */
+  readonly source?: string;
 }
 
 /**
@@ -83,26 +87,30 @@ export class ArchiveStore {
     const failures: AppStoreError[] = [];
     for (const url of ref.urls) {
       try {
-        const res = await httpGet(url, {
-          headers: ref.headers(url),
-          timeoutMs: this.options.timeoutMs,
-          maxBytes: this.options.maxBytes,
-          fetch: this.options.fetch,
-        });
-        const actual = createHash('sha256').update(res.body).digest('hex');
+        const body = ref.download
+          ? await ref.download(url, this.options.maxBytes)
+          : (
+              await httpGet(url, {
+                headers: ref.headers(url),
+                timeoutMs: this.options.timeoutMs,
+                maxBytes: this.options.maxBytes,
+                fetch: this.options.fetch,
+              })
+            ).body;
+        const actual = createHash('sha256').update(body).digest('hex');
         if (actual !== ref.digest) {
-          this.counters.digestMismatches += 1;
           throw new AppStoreError(
             'Unavailable',
-            `the archive of ${ref.label} from ${url} does not match the repository index (sha256 ${actual}, ` +
+            `the archive of ${ref.label} from ${url} does not match ${ref.source ?? 'the repository index'} (sha256 ${actual}, ` +
               `expected ${ref.digest}); refused`,
             { reason: 'digest-mismatch', url, expected: ref.digest, actual },
           );
         }
-        this.cache.set(ref.digest, res.body);
-        return res.body;
+        this.cache.set(ref.digest, body);
+        return body;
       } catch (err) {
         const failure = AppStoreError.from(err);
+        if (failure.details.reason === 'digest-mismatch') this.counters.digestMismatches += 1;
         this.logger.warn({ chart: ref.label, url, err: failure.message }, 'chart archive download failed');
         failures.push(failure);
       }

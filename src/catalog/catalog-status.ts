@@ -21,6 +21,12 @@ export interface CatalogCounters {
   /** Archive downloads that failed, digest mismatches included. */
   archiveFailures: number;
   digestMismatches: number;
+  /** OCI manifests (and their configs) fetched: each digest once while it stays in the cache. */
+  manifestsFetched: number;
+  /** OCI tags whose manifest was already known by its digest. */
+  manifestCacheHits: number;
+  /** 429 answers from OCI registries (each waited out, or failing the refresh). */
+  registryRateLimited: number;
 }
 
 export function newCounters(): CatalogCounters {
@@ -34,12 +40,17 @@ export function newCounters(): CatalogCounters {
     archiveCacheHits: 0,
     archiveFailures: 0,
     digestMismatches: 0,
+    manifestsFetched: 0,
+    manifestCacheHits: 0,
+    registryRateLimited: 0,
   };
 }
 
 export interface RepoStatus {
   readonly name: string;
   readonly url: string;
+  /** An index.yaml repository, or an OCI registry. */
+  readonly kind: 'http' | 'oci';
   readonly development: boolean;
   /** Whether an index of it has ever loaded (and is being served). */
   readonly loaded: boolean;

@@ -8,6 +8,8 @@ import { findVersion, type PackageRecord, type VersionRecord } from './package-m
 import { normalizeQuery } from './query-params.js';
 import { authHeaders } from './repo-auth.js';
 import type { RepoConfig } from './repo-config.js';
+import { OciRepoSync } from './oci/oci-sync.js';
+import type { RepoSource } from './repo-source.js';
 import { RepoSync } from './repo-sync.js';
 import type {
   Catalog,
@@ -48,14 +50,15 @@ export interface CatalogDeps {
 }
 
 /**
- * The catalog over HTTP(S) chart repositories: every index is loaded at
+ * The catalog over chart repositories, index.yaml ones over HTTP(S) and OCI
+ * registries (oci/oci-sync.ts): every index is loaded at
  * start and refreshed on an interval, merged into one immutable snapshot
  * per change, and searched and paged from it; archives are fetched when a
  * version is opened or installed. See repo-sync.ts for what happens when a
  * repository fails, catalog-snapshot.ts for what is precomputed.
  */
 export class DefaultCatalog implements Catalog, CatalogJson {
-  private readonly syncs: RepoSync[];
+  private readonly syncs: RepoSource[];
   private readonly archives: ArchiveStore;
   private readonly counters = newCounters();
   private readonly now: () => number;
@@ -85,7 +88,9 @@ export class DefaultCatalog implements Catalog, CatalogJson {
     this.syncs = options.repos.map((repo) => {
       if (names.has(repo.name)) throw new AppStoreError('InvalidArgument', `repository ${repo.name} is configured twice`);
       names.add(repo.name);
-      return new RepoSync(repo, syncOptions, this.counters, this.logger);
+      return repo.oci
+        ? new OciRepoSync(repo, syncOptions, this.counters, this.logger)
+        : new RepoSync(repo, syncOptions, this.counters, this.logger);
     });
     this.archives = new ArchiveStore(
       {
@@ -216,12 +221,14 @@ export class DefaultCatalog implements Catalog, CatalogJson {
   }
 
   private archive(record: PackageRecord, version: VersionRecord): Promise<Buffer> {
-    const repo = this.syncs.find((s) => s.repo.name === record.package.repo)?.repo;
+    const source = this.syncs.find((s) => s.repo.name === record.package.repo);
+    const repo = source?.repo;
     return this.archives.get({
       label: `${record.package.id} ${version.version.version}`,
       digest: version.version.digest,
       urls: version.urls,
       headers: (url) => (repo ? authHeaders(repo, url) : {}),
+      ...(source?.download && { download: source.download.bind(source), source: 'the registry manifest' }),
     });
   }
 

@@ -13,10 +13,17 @@ export interface HttpGetOptions {
   /** Aborts the request when the catalog stops. */
   readonly signal?: AbortSignal;
   readonly fetch?: FetchFn;
+  /** HEAD asks for the headers only (an OCI manifest's digest); GET by default. */
+  readonly method?: 'GET' | 'HEAD';
+  /**
+   * Statuses returned to the caller (with their headers and an empty body) instead of failing, for callers that act on
+   * them: an OCI registry's 401 challenge, its 429 with Retry-After.
+   */
+  readonly passStatuses?: readonly number[];
 }
 
 export interface HttpGetResult {
-  /** 200 (with a body) or 304 (empty body). */
+  /** 200 (with a body), 304 or one of passStatuses (empty body). */
   readonly status: number;
   readonly headers: Headers;
   readonly body: Buffer;
@@ -38,14 +45,15 @@ export async function httpGet(url: string, options: HttpGetOptions): Promise<Htt
   const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
   const doFetch = options.fetch ?? fetch;
   try {
-    const res = await doFetch(url, { headers: { ...options.headers }, signal, redirect: 'follow' });
-    if (res.status === 304) {
+    const method = options.method ?? 'GET';
+    const res = await doFetch(url, { method, headers: { ...options.headers }, signal, redirect: 'follow' });
+    if (res.status === 304 || options.passStatuses?.includes(res.status) || (method === 'HEAD' && res.status === 200)) {
       await res.body?.cancel();
-      return { status: 304, headers: res.headers, body: Buffer.alloc(0) };
+      return { status: res.status, headers: res.headers, body: Buffer.alloc(0) };
     }
     if (res.status !== 200) {
       await res.body?.cancel();
-      throw failure(url, 'status', `answered ${res.status} ${res.statusText}`.trim(), { status: res.status });
+      throw failure(url, 'status', `answered ${res.status} ${res.statusText}`.trim(), { status: res.status }, method);
     }
     return { status: 200, headers: res.headers, body: await readCapped(url, res, options.maxBytes) };
   } catch (err) {
@@ -81,8 +89,8 @@ async function readCapped(url: string, res: Response, maxBytes: number): Promise
   return Buffer.concat(chunks, seen);
 }
 
-function failure(url: string, reason: HttpFailure, what: string, extra: Record<string, unknown> = {}): AppStoreError {
-  return new AppStoreError('Unavailable', `GET ${url} ${what}`, { url, reason, ...extra });
+function failure(url: string, reason: HttpFailure, what: string, extra: Record<string, unknown> = {}, method = 'GET'): AppStoreError {
+  return new AppStoreError('Unavailable', `${method} ${url} ${what}`, { url, reason, ...extra });
 }
 
 function describeNetworkError(err: unknown): string {

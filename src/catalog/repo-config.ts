@@ -17,11 +17,27 @@ export type RepoAuth =
   | { readonly kind: 'basic'; readonly username: string; readonly password: string }
   | { readonly kind: 'bearer'; readonly token: string };
 
+/**
+ * Where an OCI registry keeps a repository's charts: `oci://host/path` names
+ * the registry's origin and a path prefix; each chart is the registry
+ * repository `<path>/<chart>`, and each SemVer tag of it a version.
+ */
+export interface OciLocation {
+  /** `https://host[:port]`, or `http://…` when plain HTTP was asked for. */
+  readonly origin: string;
+  /** The prefix of the charts' repository names, without slashes around it; '' for the registry's root. */
+  readonly path: string;
+  /** The charts offered, when configured; otherwise the registry's catalog (`/v2/_catalog`) is read. */
+  readonly charts?: readonly string[];
+}
+
 export interface RepoConfig {
   /** A lowercase DNS label; package ids are `<name>/<chart>`. */
   readonly name: string;
-  /** http(s), without a trailing slash and without userinfo. */
+  /** http(s) or oci(+http), without a trailing slash and without userinfo. */
   readonly url: string;
+  /** Set for an OCI registry (an `oci://` url); an index.yaml repository otherwise. */
+  readonly oci?: OciLocation;
   /** Every version from it is marked development: only development releases may install it. */
   readonly development?: boolean;
   readonly auth?: RepoAuth;
@@ -55,6 +71,10 @@ const REPO_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
  *     development: false          # optional
  *     credentialsFile: /etc/appstore/stable   # optional, see readRepoCredentials
  *     allowClusterScoped: [cert-manager]      # optional: true, or the charts that may create cluster-scoped objects
+ *   - name: bitnami
+ *     url: oci://registry.example.org/bitnamicharts   # an OCI registry: charts are <path>/<chart>
+ *     charts: [nginx, redis]      # optional: otherwise the registry's /v2/_catalog, filtered by the path
+ *     plainHttp: true             # optional: HTTP instead of HTTPS (as helm --plain-http)
  * ```
  *
  * then marked development by APPSTORE_DEV_REPOS (`name,name`) and given the
@@ -150,7 +170,7 @@ function readReposFile(path: string): RepoConfig[] {
   return list.map((item: unknown, i) => {
     const where = `${REPOS_FILE_ENV}: ${path} repositories[${i}]`;
     if (typeof item !== 'object' || item === null) throw configError(`${where} must be a mapping`);
-    const { name, url, development, credentialsFile, allowClusterScoped } = item as Record<string, unknown>;
+    const { name, url, development, credentialsFile, allowClusterScoped, charts, plainHttp } = item as Record<string, unknown>;
     if (typeof name !== 'string' || typeof url !== 'string') throw configError(`${where} needs a name and a url`);
     if (development !== undefined && typeof development !== 'boolean') {
       throw configError(`${where}.development must be true or false`);
@@ -159,7 +179,8 @@ function readReposFile(path: string): RepoConfig[] {
       throw configError(`${where}.credentialsFile must be a path`);
     }
     const allowed = checkedAllowClusterScoped(allowClusterScoped, `${where}.allowClusterScoped`);
-    const repo = checkedRepo(name, url, where);
+    if (plainHttp !== undefined && typeof plainHttp !== 'boolean') throw configError(`${where}.plainHttp must be true or false`);
+    const repo = checkedRepo(name, url, where, { plainHttp: plainHttp === true, charts: checkedCharts(charts, `${where}.charts`) });
     return {
       ...repo,
       ...(allowed !== undefined && { allowClusterScoped: allowed }),
@@ -189,8 +210,24 @@ export function clusterScopedPolicy(repos: readonly RepoConfig[]): (application:
   };
 }
 
+/** An OCI repository name (a chart, or a path prefix): lowercase components separated by slashes. */
+const OCI_PATH = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+
+function checkedCharts(value: unknown, where: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value) && value.every((v): v is string => typeof v === 'string' && OCI_PATH.test(v) && !v.includes('/'))) {
+    return value;
+  }
+  throw configError(`${where} must be a list of chart names (lowercase, as OCI repository names are)`);
+}
+
 /** A repository name and URL as the catalog relies on them. */
-function checkedRepo(name: string, url: string, source: string): RepoConfig {
+function checkedRepo(
+  name: string,
+  url: string,
+  source: string,
+  oci: { plainHttp?: boolean; charts?: readonly string[] } = {},
+): RepoConfig {
   if (!REPO_NAME.test(name)) throw configError(`${source}: repository name "${name}" must be a lowercase DNS label`);
   let parsed: URL;
   try {
@@ -198,14 +235,39 @@ function checkedRepo(name: string, url: string, source: string): RepoConfig {
   } catch {
     throw configError(`${source}: repository ${name}: "${url}" is not a URL`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw configError(`${source}: repository ${name} must use http or https, got ${parsed.protocol}`);
+  if (!['http:', 'https:', 'oci:', 'oci+http:'].includes(parsed.protocol)) {
+    throw configError(`${source}: repository ${name} must use http, https, oci or oci+http, got ${parsed.protocol}`);
   }
   if (parsed.username !== '' || parsed.password !== '') {
     // fetch refuses such URLs, and they would end up in logs: credentials go in a file.
     throw configError(`${source}: repository ${name}: put credentials in ${credentialsEnvName(name)}, not in the URL`);
   }
-  return { name, url: url.replace(/\/+$/, '') };
+  const trimmed = url.replace(/\/+$/, '');
+  if (parsed.protocol === 'http:' || parsed.protocol === 'https:') {
+    if (oci.plainHttp || oci.charts) {
+      throw configError(`${source}: repository ${name}: plainHttp and charts are for oci:// repositories only`);
+    }
+    return { name, url: trimmed };
+  }
+  return { name, url: trimmed, oci: ociLocation(name, parsed, source, oci) };
+}
+
+/** `oci://host[:port]/path` → the registry's origin and the charts' path prefix. */
+function ociLocation(name: string, url: URL, source: string, options: { plainHttp?: boolean; charts?: readonly string[] }): OciLocation {
+  if (url.host === '') throw configError(`${source}: repository ${name}: ${url.protocol}// needs a registry host`);
+  if (url.search !== '' || url.hash !== '') {
+    throw configError(`${source}: repository ${name}: an oci:// URL has no query or fragment`);
+  }
+  const path = decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, '');
+  if (path !== '' && !OCI_PATH.test(path)) {
+    throw configError(`${source}: repository ${name}: "${path}" is not an OCI repository path (lowercase, a/b/c)`);
+  }
+  const plain = url.protocol === 'oci+http:' || options.plainHttp === true;
+  return {
+    origin: `${plain ? 'http' : 'https'}://${url.host}`,
+    path,
+    ...(options.charts !== undefined && { charts: [...options.charts] }),
+  };
 }
 
 function configError(message: string): AppStoreError {

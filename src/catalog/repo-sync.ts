@@ -7,6 +7,7 @@ import { parseIndex, type SkippedEntry } from './index-file.js';
 import { buildPackages, type PackageRecord } from './package-model.js';
 import { authHeaders } from './repo-auth.js';
 import type { RepoConfig } from './repo-config.js';
+import type { RefreshOutcome, RepoSource } from './repo-source.js';
 
 export interface RepoSyncOptions {
   readonly timeoutMs: number;
@@ -15,7 +16,6 @@ export interface RepoSyncOptions {
   readonly now: () => number;
 }
 
-export type RefreshOutcome = 'updated' | 'unchanged' | 'failed';
 
 interface FetchedIndex {
   readonly text: string;
@@ -34,7 +34,7 @@ const SKIPPED_LOGGED = 20;
  * counted, so that a repository that is down, slow or serving garbage costs
  * freshness, not the catalog.
  */
-export class RepoSync {
+export class RepoSync implements RepoSource {
   /** The packages of the last good index; empty until one loaded. */
   records: readonly PackageRecord[] = [];
   private loaded = false;
@@ -88,6 +88,7 @@ export class RepoSync {
     return {
       name: this.repo.name,
       url: this.repo.url,
+      kind: 'http',
       development: this.repo.development === true,
       loaded: this.loaded,
       failing: this.failing,

@@ -16,7 +16,12 @@ export interface CatalogStatusSource {
     readonly staleSeconds: number;
     readonly packages: number;
     readonly repos: ReadonlyArray<{ readonly name: string; readonly failing: boolean; readonly lastSuccessAt: number | undefined }>;
-    readonly counters: { readonly indexRequests: number; readonly indexFailures: number; readonly archiveFailures: number };
+    readonly counters: {
+      readonly indexRequests: number;
+      readonly indexFailures: number;
+      readonly archiveFailures: number;
+      readonly registryRateLimited?: number;
+    };
   };
 }
 
@@ -211,6 +216,7 @@ export class Metrics {
     counter('appstore_catalog_refreshes_total', 'Repository index requests sent', (c) => c.indexRequests);
     counter('appstore_catalog_refresh_failures_total', 'Repository index refreshes that failed (the last good copy stayed)', (c) => c.indexFailures);
     counter('appstore_catalog_archive_failures_total', 'Chart archive downloads that failed, digest mismatches included', (c) => c.archiveFailures);
+    counter('appstore_catalog_registry_rate_limited_total', 'OCI registry answers 429 Too Many Requests (waited out or failing the refresh)', (c) => c.registryRateLimited ?? 0);
   }
 
   /** Reloads of the identity files and failed sign-ins, read at scrape time from the identity room's own counts. */

@@ -10,9 +10,9 @@
  * go.mod, go.sum, build flags and Go version (and, for the project's own
  * engine/, its Go sources): they are rebuilt only when one of those changes.
  *
- * The Helm 4 engine and the Helm 4 CLI are built lazily, by the tests that
- * use them (ensureLazyPeer), so that `make run` and the Tiller suite do not
- * wait for them.
+ * The Helm 4 engine, the Helm 4 CLI and the OCI registry are built lazily,
+ * by the tests that use them (ensureLazyPeer), so that `make run` and the
+ * Tiller suite do not wait for them.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -90,9 +90,16 @@ const LAZY_MODULES: readonly PeerModule[] = [
     packages: { 'helm.sh/helm/v4/cmd/helm': 'helm4' },
     ldflags: `-s -w -X helm.sh/helm/v4/internal/version.version=${HELM4_VERSION}`,
   },
+  // CNCF distribution's registry: the OCI registry the catalog's oci:// repositories are tested against. Its version
+  // is the one test/cluster/registry/go.mod pins, so the cache key (go.mod, go.sum) covers it.
+  {
+    dir: 'registry',
+    packages: { 'github.com/distribution/distribution/v3/cmd/registry': 'registry' },
+    ldflags: '-s -w',
+  },
 ];
 
-export type LazyPeerName = 'appstore-engine' | 'helm4';
+export type LazyPeerName = 'appstore-engine' | 'helm4' | 'registry';
 
 export type PeerName =
   | 'etcd'
@@ -220,9 +227,17 @@ export async function ensurePeers(progress: Progress = (l) => console.error(`[pe
   return paths as PeerPaths;
 }
 
+/** The path of a lazily built peer when it is already in the cache, else undefined (nothing is built). */
+export function cachedLazyPeer(name: LazyPeerName): string | undefined {
+  const mod = LAZY_MODULES.find((m) => Object.values(m.packages).includes(name));
+  if (mod === undefined) return undefined;
+  const path = join(cacheRoot(), moduleKey(mod, goVersion()), name);
+  return existsSync(path) ? path : undefined;
+}
+
 /**
  * The path of a peer built only on demand (the Helm 4 engine, the Helm 4
- * CLI), building it when it is not cached yet: minutes on a cold cache.
+ * CLI, the OCI registry), building it when it is not cached yet: minutes on a cold cache.
  */
 export async function ensureLazyPeer(name: LazyPeerName, progress: Progress = (l) => console.error(`[peers] ${l}`)): Promise<string> {
   const mod = LAZY_MODULES.find((m) => Object.values(m.packages).includes(name));

@@ -4,7 +4,8 @@
  * and KUBECONFIG point elsewhere), serves the
  * sample chart repository, writes a development identity (alice and bob),
  * starts a local OpenID Provider with dynamic client registration (so that
- * installing sample/oidc-app registers its OAuth client there), and runs the
+ * installing sample/oidc-app registers its OAuth client there), serves the
+ * same charts from a local OCI registry (see ociRegistryWanted), and runs the
  * store until interrupted. Everything stops on Ctrl-C.
  */
 import { spawn } from 'node:child_process';
@@ -13,7 +14,10 @@ import { join } from 'node:path';
 import { buildChartRepo, SAMPLE_CHARTS_DIR } from './chart-repo.js';
 import { serveChartRepo } from './serve-chart-repo.js';
 import { startCluster, type Cluster } from './cluster.js';
+import { startOciRegistry, type OciRegistry } from './oci-registry.js';
+import { pushChartRepo } from './oci-push.js';
 import { startOidcProvider, type OidcTestProvider } from './oidc-provider.js';
+import { cachedLazyPeer } from './peers.js';
 import { repoRoot, runDir } from './paths.js';
 
 const DEV_TOKENS = [
@@ -32,6 +36,21 @@ if (!external) {
 const repoDir = join(runDir, 'repo');
 await buildChartRepo(SAMPLE_CHARTS_DIR, repoDir);
 const repo = await serveChartRepo(repoDir);
+
+/**
+ * The OCI registry (CNCF distribution) is started when APPSTORE_RUN_OCI=1 (building it first: about 5 minutes on
+ * two cores, once), or when it is already built and APPSTORE_RUN_OCI is not 0: a first `make run` does not wait for it.
+ */
+function ociRegistryWanted(): boolean {
+  const asked = process.env.APPSTORE_RUN_OCI;
+  return asked === '1' || (asked !== '0' && cachedLazyPeer('registry') !== undefined);
+}
+let registry: OciRegistry | undefined;
+if (ociRegistryWanted()) {
+  registry = await startOciRegistry(join(runDir, 'oci-registry'), { progress: (line) => console.error(`[peers] ${line}`) });
+  await pushChartRepo(registry.origin, repoDir, 'samples');
+}
+const repos = [`sample=${repo.url}`, ...(registry ? [`sample-oci=oci+http://${registry.host}/samples`] : [])].join(',');
 
 const tokensFile = process.env.APPSTORE_TOKENS_FILE ?? join(runDir, 'tokens.csv');
 if (!process.env.APPSTORE_TOKENS_FILE) {
@@ -61,7 +80,7 @@ const env = {
   APPSTORE_HTTP_PORT: httpPort,
   APPSTORE_GRPC_PORT: grpcPort,
   APPSTORE_NAMESPACES_FILE: namespacesFile,
-  APPSTORE_REPOS: process.env.APPSTORE_REPOS ?? `sample=${repo.url}`,
+  APPSTORE_REPOS: process.env.APPSTORE_REPOS ?? repos,
   APPSTORE_TOKENS_FILE: tokensFile,
   // The issuer too, so that charts receive its endpoints (appstore_generated_data.aai.*); its tokens are accepted.
   ...(oidc && {
@@ -76,7 +95,8 @@ console.log(`
 appstore is starting: REST http://127.0.0.1:${httpPort}, gRPC 127.0.0.1:${grpcPort}
   ${cluster?.engine === 'helm4' ? 'Helm 4 engine' : 'Tiller'} (HELM_HOST)${cluster?.engine === 'helm4' ? '' : '       '}${env.HELM_HOST}
   KUBECONFIG             ${env.KUBECONFIG}   (kubectl --kubeconfig ${env.KUBECONFIG} get pods -A)
-  chart repository       ${env.APPSTORE_REPOS}
+  chart repositories     ${env.APPSTORE_REPOS}
+  OCI registry           ${registry ? `${registry.origin} (the sample charts under samples/: helm4 pull oci://${registry.host}/samples/hello --plain-http)` : 'not started: APPSTORE_RUN_OCI=1 make run builds and starts one (about 5 minutes, once)'}
   development tokens     ${tokensFile}  (alice: dev-alice-token, bob: dev-bob-token)
   namespace policy       ${namespacesFile}
   OAuth clients          ${oidc ? `registered at ${oidc.issuer}/reg (a local OpenID Provider)` : `APPSTORE_PROVISIONER=${env.APPSTORE_PROVISIONER}`}
@@ -93,6 +113,7 @@ async function stop(code: number): Promise<void> {
   stopping = true;
   store.kill('SIGTERM');
   await repo.close();
+  await registry?.stop();
   await oidc?.close();
   await cluster?.stop();
   process.exit(code);

@@ -151,6 +151,9 @@ describe('a release through its whole life, as alice', () => {
   test('namespaces, a dry run, then an install', async () => {
     expect((await conformant('GET', '/namespaces', {}, { user: 'alice' })).json).toContain(namespace);
     expect((await conformant('GET', '/me', {}, { user: 'alice' })).json).toMatchObject({ id: 'alice', namespaces: [namespace] });
+    expect((await conformant('GET', '/repositories', {}, { user: 'alice' })).json).toEqual([
+      expect.objectContaining({ name: 'sample', kind: 'http', loaded: true, failing: false }),
+    ]);
     const body = { application: 'sample/hello', version: '1.0.0', namespace, adminGroups: ['fc:org:example.org'], values: { replicaCount: 2 } };
     const dry = await conformant('POST', '/releases', {}, { user: 'alice', body }, '?dryRun=true');
     expect(dry.status).toBe(200);
@@ -187,6 +190,7 @@ describe('a release through its whole life, as alice', () => {
     expect((await conformant('GET', '/releases', {})).status).toBe(401);
     expect((await conformant('GET', '/namespaces', {})).status).toBe(401);
     expect((await conformant('GET', '/me', {})).status).toBe(401);
+    expect((await conformant('GET', '/repositories', {})).status).toBe(401);
     expect((await conformant('GET', '/releases/{id}', { id }, { user: 'carol' })).status).toBe(404);
     expect((await conformant('GET', '/releases/{id}/status', { id }, { user: 'carol' })).status).toBe(404);
     expect((await conformant('GET', '/releases/{id}/history', { id: 'no-such-release' }, { user: 'alice' })).status).toBe(404);

@@ -66,7 +66,7 @@ test.each([
   [{ APPSTORE_GRPC_PORT: '70000' }, /APPSTORE_GRPC_PORT must be a port number/],
   [{ HELM_HOST: 'tiller' }, /HELM_HOST must be host:port/],
   [{ APPSTORE_REPOS: 'noequals' }, /APPSTORE_REPOS: "noequals" is not name=url/],
-  [{ APPSTORE_REPOS: 'a=ftp://x' }, /repo a must use http or https/],
+  [{ APPSTORE_REPOS: 'a=ftp://x' }, /repo a must use http, https, oci or oci\+http/],
   [{ APPSTORE_REPOS: 'a=http://x,a=http://y' }, /repo name a appears twice/],
   [{ APPSTORE_LOG_LEVEL: 'loud' }, /APPSTORE_LOG_LEVEL must be one of/],
   [{ APPSTORE_NAMESPACE: 'Not_A_Label' }, /APPSTORE_NAMESPACE must be a DNS-1123 label/],

@@ -29,6 +29,7 @@ import type {
   RollbackReleaseRequest,
   UpgradeReleaseRequest,
 } from '../../../gen/appstore/v1/appstore.js';
+import type { RepoStatus } from '../../catalog/catalog-status.js';
 import type { Catalog, CatalogJson, PackagePageJson } from '../../catalog/types.js';
 import { AppStoreError, invalidArgument } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
@@ -50,6 +51,8 @@ export interface AppStoreDependencies {
   readonly quotaUsage?: (principal: Principal) => Promise<QuotaUsage>;
   /** Who makes the OAuth clients charts declare (APPSTORE_PROVISIONER), or undefined when nobody does. */
   readonly clientProvisioner?: string;
+  /** The configured repositories' refresh state; absent, none are listed. */
+  readonly repositories?: () => readonly RepoStatus[];
 }
 
 /** RPC names that need no credentials. */
@@ -69,6 +72,11 @@ export class AppStoreService {
    */
   async listPackagesJson(req: ListPackagesRequest, _ctx: CallContext): Promise<PackagePageJson> {
     return this.deps.catalog.listJson(packageQuery(req));
+  }
+
+  /** The repositories' refresh state, for operators and the REST API (GET /repositories); not a gRPC method. */
+  async listRepositories(_ctx: CallContext): Promise<readonly RepoStatus[]> {
+    return this.deps.repositories?.() ?? [];
   }
 
   async getPackage(req: GetPackageRequest, _ctx: CallContext): Promise<Package> {

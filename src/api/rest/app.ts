@@ -19,6 +19,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { packageRoutes } from './routes/packages.js';
 import { releaseRoutes } from './routes/releases.js';
+import { repositoryRoutes } from './routes/repositories.js';
 import { authentication, requestContext, requestScope } from './request-context.js';
 
 export interface RestAppOptions {
@@ -54,8 +55,9 @@ export function createRestApp(options: RestAppOptions): Express {
   app.use('/packages', authentication(options.authenticate, false));
   app.use(packageRoutes(options.service));
   // Everything else needs an authenticated caller.
-  app.use(['/releases', '/namespaces', '/me'], authentication(options.authenticate, true));
+  app.use(['/releases', '/namespaces', '/me', '/repositories'], authentication(options.authenticate, true));
   app.use(releaseRoutes(options.service));
+  app.use(repositoryRoutes(options.service));
   app.use(meRoutes(options.service));
   app.use(openApiRoutes());
 

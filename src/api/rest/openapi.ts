@@ -337,6 +337,15 @@ const paths: Record<string, PathItem> = {
       responses: { 200: ok('Namespace names', { type: 'array', items: { type: 'string' } }), ...errors(400, 401, 503) },
     },
   },
+  '/repositories': {
+    get: {
+      operationId: 'listRepositories',
+      summary: 'The configured chart repositories and the state of their latest refresh',
+      description: 'A repository whose refresh fails (down, refusing the credentials, rate limiting) says why here while its last good list keeps being served.',
+      tags: ['catalog'],
+      responses: { 200: ok('The repositories, in configuration order', arrayOf('Repository')), ...errors(400, 401, 503) },
+    },
+  },
   '/me': {
     get: {
       operationId: 'getMe',

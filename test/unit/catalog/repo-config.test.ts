@@ -124,6 +124,6 @@ describe('loadRepoConfigs', () => {
     const file = (f: string) => ({ APPSTORE_REPOS_FILE: join(dir, f) });
     expect(failure(() => loadRepoConfigs(base, file('dup.yaml'))).message).toMatch(/stable is configured twice/);
     expect(failure(() => loadRepoConfigs(base, file('bad.yaml'))).message).toMatch(/must be a lowercase DNS label/);
-    expect(failure(() => loadRepoConfigs(base, file('ftp.yaml'))).message).toMatch(/must use http or https/);
+    expect(failure(() => loadRepoConfigs(base, file('ftp.yaml'))).message).toMatch(/must use http, https, oci or oci\+http/);
   });
 });
