@@ -61,6 +61,8 @@ interface Holding {
 export class LeaseLocks implements Locks {
   private readonly durationSeconds: number;
   private readonly holdings = new Map<string, Holding>();
+  /** Acquisitions under way: a Lease the API server has made may not be in `holdings` yet. */
+  private readonly acquiring = new Set<Promise<unknown>>();
 
   constructor(private readonly options: LeaseLocksOptions) {
     this.durationSeconds = options.durationSeconds ?? DEFAULT_DURATION_SECONDS;
@@ -77,14 +79,23 @@ export class LeaseLocks implements Locks {
 
   /** Stops renewing and gives back every Lease still held (at shutdown, after in-flight changes had their time). */
   async close(): Promise<void> {
+    await Promise.allSettled([...this.acquiring]);
     await Promise.all([...this.holdings.keys()].map((id) => this.release(id)));
   }
 
   private async leased<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const { lease, acquiredAt } = await this.acquire(id);
-    const holding: Holding = { lease, acquiredAt, renewing: Promise.resolve(), timer: setInterval(() => this.renew(id), (this.durationSeconds * 1000) / 3) };
-    holding.timer.unref();
-    this.holdings.set(id, holding);
+    // Held once it is in `holdings`; close() waits for acquisitions under way, so no Lease it made escapes it.
+    const acquired = this.acquire(id).then(({ lease, acquiredAt }) => {
+      const holding: Holding = { lease, acquiredAt, renewing: Promise.resolve(), timer: setInterval(() => this.renew(id), (this.durationSeconds * 1000) / 3) };
+      holding.timer.unref();
+      this.holdings.set(id, holding);
+    });
+    this.acquiring.add(acquired);
+    try {
+      await acquired;
+    } finally {
+      this.acquiring.delete(acquired);
+    }
     try {
       return await fn();
     } finally {
