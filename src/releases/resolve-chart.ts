@@ -6,7 +6,7 @@
  * the values validated against the chart's schema.
  */
 import type { Chart } from '../../gen/hapi/chart/chart.js';
-import type { Catalog } from '../catalog/types.js';
+import { matchVersion, type Catalog } from '../catalog/index.js';
 import { loadChartArchive, processRequirements } from '../charts/index.js';
 import { AppStoreError } from '../domain/errors.js';
 import { chartValuesSchema, validateValues } from './values-schema.js';
@@ -26,7 +26,8 @@ export async function resolveChart(
   const pkg = await catalog.get(input.application);
   const wanted = input.version.trim();
   const candidates = pkg.versions.filter((v) => input.development || (!v.prerelease && !v.development));
-  const version = wanted === '' ? candidates[0] : pkg.versions.find((v) => v.version === wanted);
+  // `v1.0.0` and `1.0.0` alike (the catalog's rule); the record keeps the chart's own spelling.
+  const version = wanted === '' ? candidates[0] : matchVersion(pkg.versions, wanted, (v) => v.version);
   if (!version) {
     const known = pkg.versions.map((v) => v.version).slice(0, 20).join(', ');
     throw new AppStoreError(
