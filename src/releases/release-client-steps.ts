@@ -10,10 +10,10 @@ import type { Logger } from '../observability/logger.js';
 import type { ClientRequest, ProvisioningAuth, ReleaseClients } from '../provisioning/index.js';
 import type { Chart } from '../../gen/hapi/chart/chart.js';
 import type { ReleaseRecord, ReleaseStore } from './types.js';
-import { chartDefaults, mergeValues, type Values } from './values.js';
+import { renderValues, type Values } from './values.js';
 
-/** The part of a chart a client declaration is read from: its files and its default values. */
-type ClientChart = Pick<Chart, 'files' | 'values' | 'metadata'>;
+/** A client declaration is read from a chart's files, against the values the chart renders with. */
+type ClientChart = Chart;
 
 export class ReleaseClientSteps {
   constructor(private readonly deps: { readonly store: ReleaseStore; readonly clients?: ReleaseClients; readonly log: Logger }) {}
@@ -98,8 +98,4 @@ export class ReleaseClientSteps {
       updatedAt: new Date().toISOString(),
     });
   }
-}
-
-function renderValues(chart: ClientChart, values: Values): Values {
-  return mergeValues(chartDefaults(chart), values);
 }

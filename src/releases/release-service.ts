@@ -36,7 +36,7 @@ import type {
   ResourceStatusReader,
   StoredReleaseReader,
 } from './types.js';
-import { mergeValues, valuesToYaml, type Values } from './values.js';
+import { mergeOver, valuesToYaml, type Values } from './values.js';
 
 export interface InstallInput {
   readonly application: string;
@@ -162,7 +162,7 @@ export class ReleaseService {
             chart: resolved.chart,
             name: record.id,
             namespace: record.namespace,
-            valuesYaml: client ? valuesToYaml(mergeValues(input.values, client.values)) : resolved.valuesYaml,
+            valuesYaml: client ? valuesToYaml(mergeOver(input.values, client.values)) : resolved.valuesYaml,
             description: `installed by appstore for ${principal.id}`,
           };
           if (this.deps.tenancy) await this.confine(await this.deps.engine.install({ ...request, dryRun: true }), record.namespace, record.application);
@@ -221,7 +221,7 @@ export class ReleaseService {
     return this.deps.locks.withLock(id, async () => {
       // Read again under the lock, so that a change finished meanwhile (here or on another replica) is not overwritten.
       const current = await this.visible(principal, id);
-      const values = input.resetValues ? (input.values ?? {}) : mergeValues(current.values, input.values ?? {});
+      const values = input.resetValues ? (input.values ?? {}) : mergeOver(current.values, input.values ?? {});
       this.limits.checkRecord({ ...current, values }, 'merged values');
       const resolved = await resolveChart(this.deps.catalog, {
         application: current.application,
@@ -234,7 +234,7 @@ export class ReleaseService {
       const request = {
         chart: resolved.chart,
         name: id,
-        valuesYaml: client ? valuesToYaml(mergeValues(values, client.values)) : resolved.valuesYaml,
+        valuesYaml: client ? valuesToYaml(mergeOver(values, client.values)) : resolved.valuesYaml,
         resetValues: true,
         description: `upgraded by appstore for ${principal.id}`,
       };

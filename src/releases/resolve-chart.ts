@@ -7,10 +7,9 @@
  */
 import type { Chart } from '../../gen/hapi/chart/chart.js';
 import { matchVersion, type Catalog } from '../catalog/index.js';
-import { loadChartArchive, processRequirements } from '../charts/index.js';
+import { loadChartArchive, processRequirements, validateChartValues } from '../charts/index.js';
 import { AppStoreError } from '../domain/errors.js';
-import { chartValuesSchema, validateValues } from './values-schema.js';
-import { chartDefaults, mergeValues, valuesToYaml, type Values } from './values.js';
+import { valuesToYaml, type Values } from './values.js';
 
 export interface ResolvedChart {
   readonly application: string;
@@ -49,7 +48,6 @@ export async function resolveChart(
   const loaded = await loadChartArchive(await catalog.fetchArchive(pkg.id, version.version));
   const valuesYaml = valuesToYaml(input.values);
   const chart = processRequirements(loaded, input.values);
-  const schema = chartValuesSchema(chart);
-  if (schema) validateValues(schema, mergeValues(chartDefaults(chart), input.values), `${pkg.id} ${version.version}`);
+  validateChartValues(chart, input.values, `${pkg.id} ${version.version}`);
   return { application: pkg.id, version: version.version, chart, valuesYaml };
 }
