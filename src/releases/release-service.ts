@@ -178,7 +178,7 @@ export class ReleaseService {
           continue;
         }
         await this.compensateInstall(installing, failure, auth);
-        throw failure.code === 'InvalidArgument' ? new AppStoreError('Unprocessable', failure.message, failure.details) : failure;
+        throw failure;
       }
       const deployed: ReleaseRecord = { ...installing, state: 'deployed', updatedAt: new Date().toISOString() };
       await this.deps.store.update(deployed);
@@ -251,7 +251,7 @@ export class ReleaseService {
         const failure = AppStoreError.from(err);
         // A hook that did not complete: Tiller leaves the revision pending; it is FAILED.
         if (failure.details.tiller === 'Incomplete') await this.deps.stored?.failPending?.(id, failure.message).catch(() => undefined);
-        throw failure.code === 'InvalidArgument' ? new AppStoreError('Unprocessable', failure.message, failure.details) : failure;
+        throw failure;
       });
       const updated: ReleaseRecord = {
         ...current,
