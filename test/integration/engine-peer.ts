@@ -14,6 +14,8 @@ import { ProcessGroup } from '../harness/processes.js';
 import { testDir, type TestEnv } from '../harness/test-env.js';
 
 export interface RunningEngine {
+  /** Where it listens (HELM_HOST for a store on the engine). */
+  readonly address: string;
   readonly client: TillerClient;
   /** InstallRelease with extra gRPC metadata (e.g. x-appstore-allow-cluster-scoped). */
   installWith(md: Record<string, string>, req: Partial<InstallReleaseRequest>): Promise<InstallReleaseResponse>;
@@ -32,6 +34,7 @@ export async function startEngine(env: TestEnv, label: string, flags: readonly s
   await waitFor('the engine to answer GetVersion', async () => (await client.version()) !== '', 60_000, () => procs.tail('appstore-engine'));
   const raw = new ReleaseServiceClient(address, credentials.createInsecure());
   return {
+    address,
     client,
     installWith: (md, req) =>
       new Promise((resolve, reject) => {
