@@ -37,32 +37,10 @@ import type {
   ResourceStatusReader,
   StoredReleaseReader,
 } from './types.js';
-import { mergeOver, valuesToYaml, type Values } from './values.js';
+import type { InstallInput, Revision, UpgradeInput } from './release-inputs.js';
+import { mergeOver, valuesToYaml } from './values.js';
 
-export interface InstallInput {
-  readonly application: string;
-  readonly version: string;
-  readonly namespace: string;
-  readonly adminGroups: readonly string[];
-  readonly development: boolean;
-  readonly values: Values;
-  readonly dryRun?: boolean;
-}
-
-export interface UpgradeInput {
-  /** Empty keeps the current version. */
-  readonly version: string;
-  readonly values?: Values;
-  readonly resetValues?: boolean;
-}
-
-export interface Revision {
-  readonly revision: number;
-  readonly version: string;
-  readonly status: string;
-  readonly updated: string;
-  readonly description: string;
-}
+export type { InstallInput, Revision, UpgradeInput } from './release-inputs.js';
 
 export interface ReleaseServiceDeps {
   readonly catalog: Catalog;
