@@ -125,7 +125,17 @@ export class ReleaseService {
       const id = newReleaseId();
       // The Lease first, then the record: another replica's reconciliation never finds a pending record whose install
       // holds no Lease, and takes it for an abandoned one.
-      const deployed = await this.deps.locks.withLock(id, () => this.installLocked(principal, draft(id), resolved, declared, auth));
+      let entered = false;
+      const deployed = await this.deps.locks
+        .withLock(id, () => {
+          entered = true;
+          return this.installLocked(principal, draft(id), resolved, declared, auth);
+        })
+        .catch((err: unknown) => {
+          // The id is another release's, busy with a change: try another.
+          if (!entered && AppStoreError.from(err).code === 'Conflict') return undefined;
+          throw err;
+        });
       if (deployed) return { record: deployed };
     }
     throw new AppStoreError('Conflict', 'could not find a free release id; try again');
