@@ -80,6 +80,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     admission: new KubePodAdmission(kube.core),
     allowsClusterScoped,
   });
+  const stored = new TillerSecretStorage(kube.core, config.tillerNamespace);
   const limits = loadLimitsConfig(env);
   const quotas = new ReleaseQuotas(store, limits.quotas);
   const { qps, burst } = limits.tillerStorage;
@@ -104,7 +105,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     access: identity.access,
     locks,
     resources: new KubeResourceStatusReader(kube.objects),
-    stored: new TillerSecretStorage(kube.core, config.tillerNamespace),
+    stored,
     audit: identity.audit,
     clients,
     log: log.child({ component: 'releases' }),
@@ -150,7 +151,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
   void catalog.start();
   const runReconcile = async () => {
     try {
-      const report = await reconcile({ store, engine, clients, locks, log: log.child({ component: 'reconcile' }) });
+      const report = await reconcile({ store, engine, clients, locks, tenancy, stored, log: log.child({ component: 'reconcile' }) });
       metrics.observeReconcile(report);
       return report;
     } catch (err) {

@@ -7,6 +7,7 @@ export type { CatalogCounters, CatalogStatus, RepoStatus } from './catalog-statu
 export { createCatalog, DefaultCatalog, type CatalogDeps, type CatalogOptions } from './default-catalog.js';
 export type { FetchFn } from './http-get.js';
 export { MAX_QUERY_LENGTH } from './query-params.js';
+export { matchVersion } from './version-match.js';
 export {
   clusterScopedPolicy,
   credentialsEnvName,

@@ -1,5 +1,6 @@
 import semver from 'semver';
 import type { IndexEntry } from './index-file.js';
+import { matchVersion } from './version-match.js';
 import { searchKey, type SearchKey } from './search.js';
 import type { ChartMetadata, Package, PackageVersion } from './types.js';
 
@@ -65,16 +66,9 @@ export function buildPackages(repo: { name: string; development?: boolean }, ent
   return records;
 }
 
-/**
- * The version a caller named: the exact string first, else the one equal in
- * semver terms (`v1.0.0` finds `1.0.0`, as `helm install --version` would).
- */
+/** The version a caller named, by the catalog's one rule (version-match.ts). */
 export function findVersion(record: PackageRecord, version: string): VersionRecord | undefined {
-  const exact = record.versions.find((v) => v.version.version === version);
-  if (exact) return exact;
-  const wanted = semver.parse(version);
-  if (wanted === null) return undefined;
-  return record.versions.find((v) => semver.compareBuild(v.version.version, wanted) === 0);
+  return matchVersion(record.versions, version, (v) => v.version.version);
 }
 
 function ownMetadata(m: ChartMetadata): ChartMetadata {

@@ -1,5 +1,13 @@
 import semver from 'semver';
-import { describeStandards, loadChartArchive, readFormSchema, readResourcesFile, readSoftwareVersions, readValuesSchema } from '../charts/index.js';
+import {
+  compileValuesSchema,
+  describeStandards,
+  loadChartArchive,
+  readFormSchema,
+  readResourcesFile,
+  readSoftwareVersions,
+  readValuesSchema,
+} from '../charts/index.js';
 import { AppStoreError } from '../domain/errors.js';
 import type { PackageRecord, VersionRecord } from './package-model.js';
 import type { ChartMetadata, PackageVersionDetail } from './types.js';
@@ -49,6 +57,8 @@ export async function readVersionDetail(
   const files = new Map(chart.files.map((f) => [f.typeUrl, f.value]));
   const readme = README_NAMES.map((n) => [...files.keys()].find((k) => k.toLowerCase() === n)).find(Boolean);
   const valuesSchema = readValuesSchema(chart.files, label);
+  // Compiled as an install would: a schema no install could use is reported with the version.
+  compileValuesSchema(chart.files, label);
   const formSchema = readFormSchema(chart.files, label);
   const resources = readResourcesFile(chart.files);
   return {

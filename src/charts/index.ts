@@ -11,7 +11,8 @@ export { loadChartArchive, loadChartFiles, type LoadChartFilesOptions } from './
 export { missingDependencies, processRequirements, type ProcessRequirementsOptions } from './requirements.js';
 export { readRequirements, type ImportValue, type Requirement } from './requirements-file.js';
 export type { Values } from './values.js';
-export { readValues } from './values.js';
+export { coalesceChart, coalesceTables, readValues } from './values.js';
+export { compileValuesSchema, validateChartValues, type SchemaField } from './values-schema.js';
 export { dumpYaml } from './yaml.js';
 export {
   CLIENT_SECTIONS,

@@ -64,66 +64,118 @@ export function cloneValues(value: unknown, path = 'values'): unknown {
 }
 
 /**
- * Merges `src` under `dst`: `dst` wins for scalars and lists, tables are
- * merged recursively, and a null in `dst` deletes the key (Helm's way of
- * letting a user remove a default). Neither input is modified.
+ * Merges `src` under `dst` as Helm's CoalesceTables does: `dst` wins for
+ * scalars and lists, tables merge recursively, and a null in `dst` deletes
+ * the key when `src` has a value for it (a null with nothing to delete stays
+ * null). Neither input is modified. This is also how an upgrade's values
+ * merge over the release's earlier ones (Helm's --reuse-values).
  */
 export function coalesceTables(dst: Values, src: Values): Values {
-  const out = newTable();
-  for (const [key, srcValue] of Object.entries(src)) {
-    if (!Object.hasOwn(dst, key)) {
-      setKey(out, key, srcValue);
-      continue;
-    }
-    const dstValue = dst[key];
-    if (dstValue === null) continue;
-    setKey(out, key, isTable(dstValue) && isTable(srcValue) ? coalesceTables(dstValue, srcValue) : dstValue);
-  }
-  for (const [key, dstValue] of Object.entries(dst)) {
-    if (dstValue !== null && !Object.hasOwn(out, key)) setKey(out, key, dstValue);
-  }
-  return out;
+  return coalesceInto(copyTable(dst), copyTable(src), false);
 }
 
 /**
- * Helm's coalesce(): `dest` (values from above: the user's, or the parent's
- * for a subchart) over the chart's values.yaml, then each subchart's values
- * under the subchart's name, with the parent's `global` pushed down.
- * `dest` is consumed: pass a copy if you still need it.
+ * Helm's CoalesceValues: `values` (the user's) over the chart's values.yaml,
+ * then each subchart's values.yaml under the subchart's name, with the
+ * parent's `global` pushed down; a user's null deletes the default it
+ * names, in subchart scopes too. These are the values the chart renders
+ * with. `values` is not modified.
  */
-export function coalesceChart(chart: Chart, dest: Values): Values {
-  const name = chart.metadata?.name ?? '';
-  const raw = chart.values?.raw ?? '';
-  const merged = raw === '' ? dest : coalesceTables(dest, readValues(raw, `values.yaml of chart '${name}'`));
-  return coalesceDependencies(chart, merged);
+export function coalesceChart(chart: Chart, values: Values): Values {
+  return coalesce(chart, copyTable(values));
 }
 
-function coalesceDependencies(chart: Chart, dest: Values): Values {
+function coalesce(chart: Chart, dest: Values): Values {
+  coalesceDefaults(chart, dest);
   for (const sub of chart.dependencies) {
     const name = sub.metadata?.name ?? '';
     if (!Object.hasOwn(dest, name)) setKey(dest, name, newTable());
     const own = dest[name];
-    if (!isTable(own)) {
-      throw invalidArgument(`values for subchart '${name}' must be a mapping, got ${describe(own)}`);
-    }
-    setKey(dest, name, coalesceChart(sub, withGlobals(own, dest)));
+    if (!isTable(own)) throw invalidArgument(`values for subchart '${name}' must be a mapping, got ${describe(own)}`);
+    pushGlobals(own, dest);
+    setKey(dest, name, coalesce(sub, own));
   }
   return dest;
 }
 
 /**
- * Copies the parent's `global` table into a subchart's values; the
- * parent's globals win over the subchart's own. A `global` that is not a
- * table is left alone (Helm warns and skips it).
+ * The chart's defaults under `dest` (Helm's coalesceValues). Nulls among the
+ * defaults are dropped; a table the chart passes to one of its subcharts is
+ * merged keeping the user's nulls, so that they reach the subchart's own
+ * defaults and delete those.
  */
-function withGlobals(child: Values, parent: Values): Values {
+function coalesceDefaults(chart: Chart, dest: Values): void {
+  const raw = chart.values?.raw ?? '';
+  if (raw === '') return;
+  const defaults = readValues(raw, `values.yaml of chart '${chart.metadata?.name ?? ''}'`);
+  for (const [key, fallback] of Object.entries(defaults)) {
+    if (!Object.hasOwn(dest, key)) {
+      if (fallback === null) continue;
+      setKey(dest, key, isTable(fallback) ? withoutNulls(fallback) : fallback);
+      continue;
+    }
+    const value = dest[key];
+    if (value === null) {
+      delete dest[key];
+    } else if (isTable(value) && isTable(fallback)) {
+      const forSubchart = chart.dependencies.some((d) => d.metadata?.name === key);
+      coalesceInto(value, forSubchart ? fallback : withoutNulls(fallback), forSubchart);
+    }
+  }
+}
+
+/**
+ * Helm's coalesceTablesFullKey, on tables this module owns: `src` under
+ * `dst`, in place. With `keepNulls` (a merge), a null in `dst` stays.
+ */
+function coalesceInto(dst: Values, src: Values, keepNulls: boolean): Values {
+  const srcHasValue = new Set(Object.keys(src).filter((key) => src[key] !== null));
+  for (const [key, value] of Object.entries(src)) {
+    if (!Object.hasOwn(dst, key)) {
+      setKey(dst, key, value);
+      continue;
+    }
+    const current = dst[key];
+    if (current === null) {
+      if (!keepNulls && srcHasValue.has(key)) delete dst[key];
+    } else if (isTable(value) && isTable(current)) {
+      coalesceInto(current, value, keepNulls);
+    }
+  }
+  return dst;
+}
+
+/**
+ * Copies the parent's `global` table into a subchart's values (Helm's
+ * coalesceGlobals): the parent's globals win, tables among them merge. A
+ * `global` that is not a table is left alone (Helm warns and skips it).
+ */
+function pushGlobals(child: Values, parent: Values): void {
   const childGlobals = Object.hasOwn(child, GLOBAL_KEY) ? child[GLOBAL_KEY] : newTable();
   const parentGlobals = Object.hasOwn(parent, GLOBAL_KEY) ? parent[GLOBAL_KEY] : newTable();
-  if (!isTable(childGlobals) || !isTable(parentGlobals)) return child;
-  const out = newTable();
-  for (const [key, value] of Object.entries(child)) setKey(out, key, value);
-  setKey(out, GLOBAL_KEY, coalesceTables(parentGlobals, childGlobals));
-  return out;
+  if (!isTable(childGlobals) || !isTable(parentGlobals)) return;
+  for (const [key, value] of Object.entries(parentGlobals)) {
+    const current = Object.hasOwn(childGlobals, key) ? childGlobals[key] : undefined;
+    if (isTable(value)) {
+      if (current === undefined) setKey(childGlobals, key, copyTable(value));
+      else if (isTable(current)) setKey(childGlobals, key, coalesceInto(copyTable(value), current, true));
+    } else if (!isTable(current)) {
+      setKey(childGlobals, key, value);
+    }
+  }
+  setKey(child, GLOBAL_KEY, childGlobals);
+}
+
+function withoutNulls(table: Values): Values {
+  for (const [key, value] of Object.entries(table)) {
+    if (value === null) delete table[key];
+    else if (isTable(value)) withoutNulls(value);
+  }
+  return table;
+}
+
+function copyTable(table: Values): Values {
+  return cloneValues(table) as Values;
 }
 
 /** The table at a dotted path (`a.b.c`), or undefined if any step is missing or not a table. */

@@ -24,6 +24,7 @@ import { parseNamespacePolicy, type NamespaceGrants } from './namespace-policy-f
 import { NamespacePolicy } from './namespace-policy.js';
 import { OidcAuthenticator } from './oidc-authenticator.js';
 import { OidcIssuer } from './oidc-issuer.js';
+import { CachedDeployAccess } from './cached-deploy-access.js';
 import { PrincipalCache } from './principal-cache.js';
 import { RbacDeployAccess } from './rbac-deploy-access.js';
 import { ServiceAccountAuthenticator } from './serviceaccount-authenticator.js';
@@ -119,9 +120,12 @@ export function createIdentityService(config: IdentityConfig, deps: IdentityDepe
   const signIns = new FailedSignIns(chain, limiter, audit, logger);
 
   const rbac = config.namespaces.rbac
-    ? new RbacDeployAccess(
-        kube('APPSTORE_NAMESPACE_RBAC').makeApiClient(AuthorizationV1Api),
-        kube('APPSTORE_NAMESPACE_RBAC').makeApiClient(CoreV1Api),
+    ? new CachedDeployAccess(
+        new RbacDeployAccess(
+          kube('APPSTORE_NAMESPACE_RBAC').makeApiClient(AuthorizationV1Api),
+          kube('APPSTORE_NAMESPACE_RBAC').makeApiClient(CoreV1Api),
+        ),
+        config.cache,
       )
     : undefined;
   const namespacePolicy = new NamespacePolicy(new Map(), rbac);

@@ -1,8 +1,10 @@
 /**
  * Release records as Secrets in the store's own namespace (values may hold
  * secrets), one per release, labelled app.kubernetes.io/managed-by=appstore.
- * Updates carry the resourceVersion read, so a concurrent writer fails
- * instead of being overwritten.
+ * A record read carries its Secret's resourceVersion (storedVersion) and an
+ * update sends it back without reading again, so a change made in between,
+ * by another request or another replica, is a Conflict (409) instead of
+ * being overwritten.
  *
  * The record itself is one JSON document (data.record), as every earlier
  * version wrote it, so that records stay readable both ways across an
@@ -36,9 +38,10 @@ export class SecretReleaseStore implements ReleaseStore {
     private readonly namespace: string,
   ) {}
 
-  async create(record: ReleaseRecord): Promise<void> {
+  async create(record: ReleaseRecord): Promise<ReleaseRecord> {
     try {
-      await this.core.createNamespacedSecret({ namespace: this.namespace, body: this.toSecret(record) });
+      const created = await this.core.createNamespacedSecret({ namespace: this.namespace, body: this.toSecret(record) });
+      return withVersion(record, created);
     } catch (err) {
       if (statusOf(err) === 409) throw new AppStoreError('AlreadyExists', `release record ${record.id} exists`);
       throw fromKubeError('create release record', err);
@@ -93,15 +96,18 @@ export class SecretReleaseStore implements ReleaseStore {
     return counts;
   }
 
-  async update(record: ReleaseRecord): Promise<void> {
-    const current = await this.readSecret(record.id);
-    if (!current) throw new AppStoreError('NotFound', `release record ${record.id} not found`);
+  async update(record: ReleaseRecord): Promise<ReleaseRecord> {
+    // Without the version it was read at, a replace would overwrite whatever is there: a bug, never done.
+    if (record.storedVersion === undefined) throw new AppStoreError('Internal', `release record ${record.id} was updated without the version it was read at`);
     const body = this.toSecret(record);
-    body.metadata = { ...body.metadata, resourceVersion: current.metadata?.resourceVersion };
+    body.metadata = { ...body.metadata, resourceVersion: record.storedVersion };
     try {
-      await this.core.replaceNamespacedSecret({ name: secretName(record.id), namespace: this.namespace, body });
+      return withVersion(record, await this.core.replaceNamespacedSecret({ name: secretName(record.id), namespace: this.namespace, body }));
     } catch (err) {
-      if (statusOf(err) === 409) throw new AppStoreError('Conflict', `release ${record.id} changed concurrently; try again`);
+      if (statusOf(err) === 409) {
+        throw new AppStoreError('Conflict', `release ${record.id} was changed by another request since it was read; nothing was overwritten, try again`, { releaseId: record.id });
+      }
+      if (statusOf(err) === 404) throw new AppStoreError('NotFound', `release record ${record.id} not found`);
       throw fromKubeError('update release record', err);
     }
   }
@@ -156,15 +162,22 @@ export class SecretReleaseStore implements ReleaseStore {
   }
 }
 
+/** The record as kept: its storedVersion is the Secret's, not the record's (a key of that name in values stays). */
 function serialize(record: ReleaseRecord): string {
-  return JSON.stringify(record);
+  return JSON.stringify(record, function (this: unknown, key: string, value: unknown) {
+    return this === record && key === 'storedVersion' ? undefined : value;
+  });
+}
+
+function withVersion(record: ReleaseRecord, secret: V1Secret): ReleaseRecord {
+  return { ...record, storedVersion: secret.metadata?.resourceVersion };
 }
 
 function parseRecord(secret: V1Secret): ReleaseRecord | undefined {
   const raw = secret.data?.[RECORD_KEY];
   if (!raw) return undefined;
   try {
-    return JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as ReleaseRecord;
+    return withVersion(JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as ReleaseRecord, secret);
   } catch {
     return undefined;
   }

@@ -12,9 +12,10 @@ const SCHEMA_FAILURE = /values don't meet the specifications of the schema\(s\) 
 
 export function changeFailure(err: unknown, chartName: string): AppStoreError {
   const failure = AppStoreError.from(err);
-  if (failure.code !== 'InvalidArgument') return failure;
+  if (failure.code !== 'InvalidArgument' && failure.code !== 'Unprocessable') return failure;
   const upstream = typeof failure.details.upstream === 'string' ? failure.details.upstream : failure.message;
-  const fields = helmSchemaFields(upstream, chartName);
+  const fields = failure.details.fields === undefined ? helmSchemaFields(upstream, chartName) : undefined;
+  if (failure.code === 'Unprocessable' && !fields) return failure;
   return new AppStoreError('Unprocessable', failure.message, fields ? { ...failure.details, fields } : failure.details, { cause: failure });
 }
 

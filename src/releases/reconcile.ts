@@ -23,8 +23,11 @@ import { ALL_STATUS_CODES } from '../tiller/index.js';
 import { AppStoreError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
 import { statusName } from './status-names.js';
-import type { ProvisionedClient } from '../provisioning/types.js';
-import type { Locks, ReleaseEngine, ReleaseRecord, ReleaseStore, ReleaseSummary } from './types.js';
+import type { ReleaseClients } from '../provisioning/index.js';
+import { ClientRemoval } from './release-client-steps.js';
+import { ReleasePurge } from './release-purge.js';
+import type { TenancyCheck } from './tenancy-check.js';
+import type { Locks, ReleaseEngine, ReleaseRecord, ReleaseStore, ReleaseSummary, StoredReleaseReader } from './types.js';
 
 /** What reconciliation sets out to do with a record (and reports when done). */
 export type ReconcileIntent =
@@ -55,7 +58,11 @@ export interface ReconcileDeps {
   store: ReleaseStore;
   engine: Pick<ReleaseEngine, 'list' | 'uninstall'>;
   log: Logger;
-  clients?: { remove(releaseId: string, client: ProvisionedClient): Promise<void> };
+  clients?: Pick<ReleaseClients, 'remove'>;
+  /** As for the release use cases: a release whose delete hooks would leave its namespace is purged without them. */
+  tenancy?: Pick<TenancyCheck, 'offences'>;
+  /** Where a release's newest revision (its hooks) is read, for the check above. */
+  stored?: Pick<StoredReleaseReader, 'latest'>;
   /**
    * The release locks: a record is acted on only under its lock and only if it is unchanged since it was
    * listed, so that a change in flight (here or on another replica) is never taken for a crashed one.
@@ -77,28 +84,15 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const failures: ReconcileFailure[] = [];
   const intentFor = (record: Pick<ReleaseRecord, 'id' | 'state'>) => intent(record.state, inTiller.get(record.id), deps.locks !== undefined);
 
-  const purge = async (id: string) => {
-    try {
-      await engine.uninstall(id, { purge: true, description: 'appstore reconciliation' });
-    } catch (err) {
-      if (AppStoreError.from(err).code !== 'NotFound') throw err;
-    }
-  };
+  // The same steps as a delete's (release-purge.ts, release-client-steps.ts).
+  const purger = new ReleasePurge({ engine, log, ...(deps.tenancy && { tenancy: deps.tenancy }), latest: async (id) => deps.stored?.latest(id) });
+  const removal = new ClientRemoval({ store, log, ...(deps.clients && { clients: deps.clients }) });
 
-  /** Removes the record once its client (if any) is gone; false when the client stays (retried next time). */
+  /** Removes the record once its client (if any) is gone; false when the client stays (kept deleting, retried next time). */
   const forget = async (record: ReleaseRecord): Promise<boolean> => {
-    if (record.provisioned) {
-      try {
-        if (!deps.clients) throw new Error('no client provisioner is configured');
-        await deps.clients.remove(record.id, record.provisioned);
-      } catch (err) {
-        log.warn({ releaseId: record.id, clientId: record.provisioned.clientId, err: AppStoreError.from(err).message }, 'OAuth client not deleted yet');
-        if (record.state !== 'deleting' || record.provisioned.state !== 'delete-pending') {
-          const provisioned = { ...record.provisioned, state: 'delete-pending' as const };
-          await store.update({ ...record, state: 'deleting', provisioned, updatedAt: new Date().toISOString() });
-        }
-        return false;
-      }
+    if ((await removal.drop(record, {})) !== undefined) {
+      await removal.keepForReconcile(record);
+      return false;
     }
     await store.delete(record.id);
     return true;
@@ -109,7 +103,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
       await store.update({ ...record, state: 'deployed', updatedAt: new Date().toISOString() });
       return action;
     }
-    if (action === 'purged-failed-install' || action === 'completed-delete') await purge(record.id);
+    if (action === 'purged-failed-install' || action === 'completed-delete') await purger.purge(record, 'appstore reconciliation');
     return (await forget(record)) ? action : 'client-removal-pending';
   };
 

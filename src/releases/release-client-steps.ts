@@ -10,13 +10,50 @@ import type { Logger } from '../observability/logger.js';
 import type { ClientRequest, ProvisioningAuth, ReleaseClients } from '../provisioning/index.js';
 import type { Chart } from '../../gen/hapi/chart/chart.js';
 import type { ReleaseRecord, ReleaseStore } from './types.js';
-import { chartDefaults, mergeValues, type Values } from './values.js';
+import { renderValues, type Values } from './values.js';
 
-/** The part of a chart a client declaration is read from: its files and its default values. */
-type ClientChart = Pick<Chart, 'files' | 'values' | 'metadata'>;
+/** A client declaration is read from a chart's files, against the values the chart renders with. */
+type ClientChart = Chart;
+
+/**
+ * Removing a release's client before its record is let go: the one way the
+ * release use cases and reconciliation both take.
+ */
+export class ClientRemoval {
+  constructor(private readonly deps: { readonly store: ReleaseStore; readonly clients?: Pick<ReleaseClients, 'remove'>; readonly log: Logger }) {}
+
+  /** Deletes the record's client, if it has one: undefined when gone (or none), else why not (logged). */
+  async drop(record: ReleaseRecord, auth: ProvisioningAuth): Promise<AppStoreError | undefined> {
+    if (!record.provisioned) return undefined;
+    try {
+      if (!this.deps.clients) throw new AppStoreError('FailedPrecondition', 'no client provisioner is configured');
+      await this.deps.clients.remove(record.id, record.provisioned, auth);
+      return undefined;
+    } catch (err) {
+      const failure = AppStoreError.from(err);
+      this.deps.log.warn({ releaseId: record.id, clientId: record.provisioned.clientId, err: failure.message }, 'could not delete OAuth client; reconciliation retries');
+      return failure;
+    }
+  }
+
+  /** Hidden from callers (deleting), with its client marked for reconciliation to delete; no write when it is so already. */
+  async keepForReconcile(record: ReleaseRecord): Promise<ReleaseRecord> {
+    if (record.state === 'deleting' && (!record.provisioned || record.provisioned.state === 'delete-pending')) return record;
+    return this.deps.store.update({
+      ...record,
+      state: 'deleting',
+      ...(record.provisioned && { provisioned: { ...record.provisioned, state: 'delete-pending' as const } }),
+      updatedAt: new Date().toISOString(),
+    });
+  }
+}
 
 export class ReleaseClientSteps {
-  constructor(private readonly deps: { readonly store: ReleaseStore; readonly clients?: ReleaseClients; readonly log: Logger }) {}
+  private readonly removal: ClientRemoval;
+
+  constructor(private readonly deps: { readonly store: ReleaseStore; readonly clients?: ReleaseClients; readonly log: Logger }) {
+    this.removal = new ClientRemoval(deps);
+  }
 
   /**
    * The client the chart declares, resolved against the values it will render
@@ -38,24 +75,26 @@ export class ReleaseClientSteps {
     }
     const withClient: ReleaseRecord = { ...record, provisioned: created.provisioned };
     try {
-      await this.deps.store.update(withClient);
+      return { record: await this.deps.store.update(withClient), values: created.values };
     } catch (err) {
       if ((await this.drop(withClient, auth)) === undefined) await this.deps.store.delete(record.id).catch(() => undefined);
       throw err;
     }
-    return { record: withClient, values: created.values };
   }
 
-  /** Upgrade: the existing client (updated if the declaration changed), or one the new chart version declares. */
+  /**
+   * Upgrade: the existing client (updated if the declaration changed), or one the new chart version declares, then
+   * recorded (`record` is the record as written, for the next update).
+   */
   async upgrade(current: ReleaseRecord, chart: ClientChart, values: Values, auth: ProvisioningAuth) {
     const clients = this.deps.clients;
     if (!clients) return undefined;
     const declared = clients.declared(chart.files, renderValues(chart, values));
-    if (current.provisioned) return { created: false, ...(await clients.update(current, current.provisioned, declared, auth)) };
+    if (current.provisioned) return { created: false, record: current, ...(await clients.update(current, current.provisioned, declared, auth)) };
     if (!declared) return undefined;
     const created = await clients.create(current, declared, auth);
-    await this.deps.store.update({ ...current, provisioned: created.provisioned });
-    return { created: true, ...created };
+    const record = await this.deps.store.update({ ...current, provisioned: created.provisioned });
+    return { created: true, record, ...created };
   }
 
   /**
@@ -75,31 +114,13 @@ export class ReleaseClientSteps {
     }
   }
 
-  /** Deletes the record's client, if it has one: undefined when gone (or none), else why not (logged). */
-  async drop(record: ReleaseRecord, auth: ProvisioningAuth): Promise<AppStoreError | undefined> {
-    if (!record.provisioned) return undefined;
-    try {
-      if (!this.deps.clients) throw new AppStoreError('FailedPrecondition', 'no client provisioner is configured');
-      await this.deps.clients.remove(record.id, record.provisioned, auth);
-      return undefined;
-    } catch (err) {
-      const failure = AppStoreError.from(err);
-      this.deps.log.warn({ releaseId: record.id, clientId: record.provisioned.clientId, err: failure.message }, 'could not delete OAuth client; reconciliation retries');
-      return failure;
-    }
+  /** See ClientRemoval.drop. */
+  drop(record: ReleaseRecord, auth: ProvisioningAuth): Promise<AppStoreError | undefined> {
+    return this.removal.drop(record, auth);
   }
 
-  /** Hidden from callers (deleting), with its client marked for reconciliation to delete. */
-  async keepForReconcile(record: ReleaseRecord): Promise<void> {
-    await this.deps.store.update({
-      ...record,
-      state: 'deleting',
-      ...(record.provisioned && { provisioned: { ...record.provisioned, state: 'delete-pending' as const } }),
-      updatedAt: new Date().toISOString(),
-    });
+  /** See ClientRemoval.keepForReconcile. */
+  keepForReconcile(record: ReleaseRecord): Promise<ReleaseRecord> {
+    return this.removal.keepForReconcile(record);
   }
-}
-
-function renderValues(chart: ClientChart, values: Values): Values {
-  return mergeValues(chartDefaults(chart), values);
 }

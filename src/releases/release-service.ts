@@ -16,7 +16,7 @@ import type { Principal } from '../domain/principal.js';
 import type { Release as TillerRelease } from '../../gen/hapi/release/release.js';
 import type { Catalog } from '../catalog/types.js';
 import type { Logger } from '../observability/logger.js';
-import type { ProvisioningAuth, ReleaseClients } from '../provisioning/index.js';
+import type { ClientRequest, ProvisioningAuth, ReleaseClients } from '../provisioning/index.js';
 import { changeFailure } from './engine-failures.js';
 import { InputLimits } from './input-limits.js';
 import { auditedChange, auditedDryRun } from './audited-change.js';
@@ -25,7 +25,8 @@ import { ReleaseClientSteps } from './release-client-steps.js';
 import { isReleaseId, newReleaseId } from './release-ids.js';
 import { describeStatus, type ReleaseStatusView } from './release-status.js';
 import { statusName } from './status-names.js';
-import { resolveChart } from './resolve-chart.js';
+import { ReleasePurge } from './release-purge.js';
+import { resolveChart, type ResolvedChart } from './resolve-chart.js';
 import type { TenancyCheck } from './tenancy-check.js';
 import type { EngineProfile } from '../tiller/engine-profile.js';
 import type {
@@ -38,32 +39,10 @@ import type {
   ResourceStatusReader,
   StoredReleaseReader,
 } from './types.js';
-import { mergeValues, valuesToYaml, type Values } from './values.js';
+import type { InstallInput, Revision, UpgradeInput } from './release-inputs.js';
+import { mergeOver, valuesToYaml } from './values.js';
 
-export interface InstallInput {
-  readonly application: string;
-  readonly version: string;
-  readonly namespace: string;
-  readonly adminGroups: readonly string[];
-  readonly development: boolean;
-  readonly values: Values;
-  readonly dryRun?: boolean;
-}
-
-export interface UpgradeInput {
-  /** Empty keeps the current version. */
-  readonly version: string;
-  readonly values?: Values;
-  readonly resetValues?: boolean;
-}
-
-export interface Revision {
-  readonly revision: number;
-  readonly version: string;
-  readonly status: string;
-  readonly updated: string;
-  readonly description: string;
-}
+export type { InstallInput, Revision, UpgradeInput } from './release-inputs.js';
 
 export interface ReleaseServiceDeps {
   readonly catalog: Catalog;
@@ -93,10 +72,12 @@ export interface ReleaseServiceDeps {
 
 export class ReleaseService {
   private readonly clientSteps: ReleaseClientSteps;
+  private readonly purger: ReleasePurge;
   private readonly limits: InputLimits;
 
   constructor(private readonly deps: ReleaseServiceDeps) {
     this.clientSteps = new ReleaseClientSteps(deps);
+    this.purger = new ReleasePurge({ ...deps, latest: (id) => this.latestRelease(id) });
     this.limits = new InputLimits(deps.store, deps.maxValuesBytes);
   }
 
@@ -148,51 +129,68 @@ export class ReleaseService {
     }
 
     for (let attempt = 0; attempt < (this.deps.idAttempts ?? 8); attempt++) {
-      const record = draft(newReleaseId());
-      try {
-        await this.deps.store.create(record);
-      } catch (err) {
-        if (AppStoreError.from(err).code === 'AlreadyExists') continue;
-        throw err;
-      }
-      let installing = record;
-      let stage = 'lock' as 'lock' | 'provision' | 'install';
-      try {
-        await this.deps.locks.withLock(record.id, async () => {
-          // The client is made before Tiller is called, and recorded before it can be lost; a
-          // failure here has already removed the record (the provider's error is the answer).
-          stage = 'provision';
-          const client = declared && (await this.clientSteps.provision(record, declared, { ...auth, ...(principal.email !== undefined && { callerEmail: principal.email }) }));
-          installing = client ? client.record : record;
-          stage = 'install';
-          const request = {
-            chart: resolved.chart,
-            name: record.id,
-            namespace: record.namespace,
-            valuesYaml: client ? valuesToYaml(mergeValues(input.values, client.values)) : resolved.valuesYaml,
-            description: `installed by appstore for ${principal.id}`,
-            allowClusterScoped,
-          };
-          if (this.checksDryRuns(engine)) await this.confine(await this.deps.engine.install({ ...request, dryRun: true }), record.namespace, record.application);
-          await this.deps.engine.install(request);
+      const id = newReleaseId();
+      // The Lease first, then the record: another replica's reconciliation never finds a pending record whose install
+      // holds no Lease, and takes it for an abandoned one.
+      let entered = false;
+      const deployed = await this.deps.locks
+        .withLock(id, () => {
+          entered = true;
+          return this.installLocked(principal, draft(id), resolved, declared, auth, engine);
+        })
+        .catch((err: unknown) => {
+          // The id is another release's, busy with a change: try another.
+          if (!entered && AppStoreError.from(err).code === 'Conflict') return undefined;
+          throw err;
         });
-      } catch (err) {
-        if (stage === 'provision') throw err;
-        const failure = AppStoreError.from(err);
-        if (failure.code === 'AlreadyExists') {
-          // Tiller knows the name from elsewhere: give it up, try another.
-          if ((await this.clientSteps.drop(installing, auth)) === undefined) await this.deps.store.delete(record.id);
-          else await this.clientSteps.keepForReconcile(installing);
-          continue;
-        }
-        await this.compensateInstall(installing, failure, auth);
-        throw changeFailure(failure, resolved.chart.metadata?.name ?? '');
-      }
-      const deployed: ReleaseRecord = { ...installing, state: 'deployed', updatedAt: new Date().toISOString() };
-      await this.deps.store.update(deployed);
-      return { record: deployed };
+      if (deployed) return { record: deployed };
     }
     throw new AppStoreError('Conflict', 'could not find a free release id; try again');
+  }
+
+  /** Under the release's lock: record, client, Tiller, record deployed; undefined when the id turns out to be taken. */
+  private async installLocked(
+    principal: Principal,
+    draft: ReleaseRecord,
+    resolved: ResolvedChart,
+    declared: ClientRequest | undefined,
+    auth: ProvisioningAuth,
+    engine: EngineProfile,
+  ): Promise<ReleaseRecord | undefined> {
+    let record: ReleaseRecord;
+    try {
+      record = await this.deps.store.create(draft);
+    } catch (err) {
+      if (AppStoreError.from(err).code === 'AlreadyExists') return undefined;
+      throw err;
+    }
+    // The client is made before Tiller is called, and recorded before it can be lost; a failure here has already
+    // removed the record (the provider's error is the answer).
+    const client = declared && (await this.clientSteps.provision(record, declared, { ...auth, ...(principal.email !== undefined && { callerEmail: principal.email }) }));
+    const installing = client ? client.record : record;
+    try {
+      const request = {
+        chart: resolved.chart,
+        name: record.id,
+        namespace: record.namespace,
+        valuesYaml: client ? valuesToYaml(mergeOver(draft.values, client.values)) : resolved.valuesYaml,
+        description: `installed by appstore for ${principal.id}`,
+        allowClusterScoped: this.allowsClusterScoped(record.application),
+      };
+      if (this.checksDryRuns(engine)) await this.confine(await this.deps.engine.install({ ...request, dryRun: true }), record.namespace, record.application);
+      await this.deps.engine.install(request);
+    } catch (err) {
+      const failure = AppStoreError.from(err);
+      if (failure.code === 'AlreadyExists') {
+        // Tiller knows the name from elsewhere: give it up, try another.
+        if ((await this.clientSteps.drop(installing, auth)) === undefined) await this.deps.store.delete(record.id);
+        else await this.clientSteps.keepForReconcile(installing);
+        return undefined;
+      }
+      await this.compensateInstall(installing, failure, auth);
+      throw changeFailure(failure, resolved.chart.metadata?.name ?? '');
+    }
+    return this.deps.store.update({ ...installing, state: 'deployed', updatedAt: new Date().toISOString() });
   }
 
   async get(principal: Principal, id: string): Promise<ReleaseRecord> {
@@ -229,7 +227,7 @@ export class ReleaseService {
     return this.deps.locks.withLock(id, async () => {
       // Read again under the lock, so that a change finished meanwhile (here or on another replica) is not overwritten.
       const current = await this.visible(principal, id);
-      const values = input.resetValues ? (input.values ?? {}) : mergeValues(current.values, input.values ?? {});
+      const values = input.resetValues ? (input.values ?? {}) : mergeOver(current.values, input.values ?? {});
       this.limits.checkRecord({ ...current, values }, 'merged values');
       const engine = await this.deps.engine.profile();
       const resolved = await resolveChart(
@@ -244,10 +242,11 @@ export class ReleaseService {
         engine,
       );
       const client = await this.clientSteps.upgrade(current, resolved.chart, values, auth);
+      const recorded = client?.record ?? current;
       const request = {
         chart: resolved.chart,
         name: id,
-        valuesYaml: client ? valuesToYaml(mergeValues(values, client.values)) : resolved.valuesYaml,
+        valuesYaml: client ? valuesToYaml(mergeOver(values, client.values)) : resolved.valuesYaml,
         resetValues: true,
         description: `upgraded by appstore for ${principal.id}`,
         allowClusterScoped: this.allowsClusterScoped(current.application),
@@ -259,23 +258,22 @@ export class ReleaseService {
       await checked().catch(async (err: unknown) => {
         if (client?.created) {
           // A client made for this upgrade goes with it.
-          const withClient = { ...current, provisioned: client.provisioned };
-          if ((await this.clientSteps.drop(withClient, auth)) === undefined) await this.deps.store.update(current);
+          if ((await this.clientSteps.drop(recorded, auth)) === undefined) {
+            await this.deps.store.update({ ...current, storedVersion: recorded.storedVersion });
+          }
         }
         const failure = AppStoreError.from(err);
         // A hook that did not complete: Tiller leaves the revision pending; it is FAILED. (A Helm engine marks it itself.)
         if (failure.details.tiller === 'Incomplete' && engine.kind === 'tiller') await this.deps.stored?.failPending?.(id, failure.message).catch(() => undefined);
         throw changeFailure(failure, resolved.chart.metadata?.name ?? '');
       });
-      const updated: ReleaseRecord = {
-        ...current,
+      return this.deps.store.update({
+        ...recorded,
         version: resolved.version,
         values,
         ...(client && { provisioned: client.provisioned }),
         updatedAt: new Date().toISOString(),
-      };
-      await this.deps.store.update(updated);
-      return updated;
+      });
     });
   }
 
@@ -308,15 +306,13 @@ export class ReleaseService {
       delete values.appstore_generated_data;
       // The client follows the revision's redirect URIs and scopes again (its id and secret never change).
       const client = current.provisioned && (await this.clientSteps.follow(current, target.chart, values, auth));
-      const updated: ReleaseRecord = {
+      return this.deps.store.update({
         ...current,
         version: target.chart?.metadata?.version ?? current.version,
         values,
         ...(client && { provisioned: client }),
         updatedAt: new Date().toISOString(),
-      };
-      await this.deps.store.update(updated);
-      return updated;
+      });
     });
   }
 
@@ -343,9 +339,8 @@ export class ReleaseService {
     await this.visible(principal, id);
     await this.deps.locks.withLock(id, async () => {
       const record = await this.visible(principal, id);
-      const deleting: ReleaseRecord = { ...record, state: 'deleting', updatedAt: new Date().toISOString() };
-      await this.deps.store.update(deleting);
-      await this.purge(id, await this.deleteHooksEscape(record));
+      const deleting = await this.deps.store.update({ ...record, state: 'deleting', updatedAt: new Date().toISOString() });
+      await this.purger.purge(record, 'deleted by appstore');
       const failure = await this.clientSteps.drop(deleting, auth);
       if (failure) {
         await this.clientSteps.keepForReconcile(deleting);
@@ -415,29 +410,6 @@ export class ReleaseService {
   }
 
   /**
-   * Whether the delete hooks Tiller would run leave the namespace. They were checked when their revision was made,
-   * but a revision from before the check (or from rules since tightened) is not run: the release is deleted without
-   * its hooks instead.
-   */
-  private async deleteHooksEscape(record: ReleaseRecord): Promise<boolean> {
-    if (!this.deps.tenancy) return false;
-    const latest = await this.latestRelease(record.id).catch(() => undefined);
-    if (!latest) return false;
-    const offences = await this.deps.tenancy.offences({ manifest: '', hooks: latest.hooks }, record);
-    if (offences.length === 0) return false;
-    this.deps.log.warn({ releaseId: record.id, objects: offences.map((o) => `${o.kind}/${o.namespace}/${o.name}`).slice(0, 20) }, 'delete hooks would leave the namespace; deleting without hooks');
-    return true;
-  }
-
-  private async purge(id: string, disableHooks = false): Promise<void> {
-    try {
-      await this.deps.engine.uninstall(id, { purge: true, disableHooks, description: 'deleted by appstore' });
-    } catch (err) {
-      if (AppStoreError.from(err).code !== 'NotFound') throw err;
-    }
-  }
-
-  /**
    * A failed install leaves nothing behind: its client is deleted, Tiller's
    * failed release purged and the record removed; a client that could not be
    * deleted keeps the record (hidden, deleting) for reconciliation.
@@ -445,7 +417,7 @@ export class ReleaseService {
   private async compensateInstall(record: ReleaseRecord, failure: AppStoreError, auth: ProvisioningAuth): Promise<void> {
     const clientLeft = await this.clientSteps.drop(record, auth);
     try {
-      await this.purge(record.id);
+      await this.purger.purge(record, 'deleted by appstore: the install failed');
       if (clientLeft) await this.clientSteps.keepForReconcile(record);
       else await this.deps.store.delete(record.id);
     } catch (err) {

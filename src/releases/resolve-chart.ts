@@ -11,13 +11,12 @@
  * engine that would.
  */
 import type { Chart } from '../../gen/hapi/chart/chart.js';
-import type { Catalog } from '../catalog/types.js';
-import { loadChartArchive, processRequirements } from '../charts/index.js';
+import { matchVersion, type Catalog } from '../catalog/index.js';
+import { loadChartArchive, processRequirements, validateChartValues } from '../charts/index.js';
 import { AppStoreError } from '../domain/errors.js';
 import { CHART_API_VERSION_V2 } from '../charts/chart-metadata.js';
 import { engineName, type EngineProfile } from '../tiller/engine-profile.js';
-import { chartValuesSchema, validateValues } from './values-schema.js';
-import { chartDefaults, mergeValues, valuesToYaml, type Values } from './values.js';
+import { valuesToYaml, type Values } from './values.js';
 
 export interface ResolvedChart {
   readonly application: string;
@@ -34,7 +33,8 @@ export async function resolveChart(
   const pkg = await catalog.get(input.application);
   const wanted = input.version.trim();
   const candidates = pkg.versions.filter((v) => input.development || (!v.prerelease && !v.development));
-  const version = wanted === '' ? candidates[0] : pkg.versions.find((v) => v.version === wanted);
+  // `v1.0.0` and `1.0.0` alike (the catalog's rule); the record keeps the chart's own spelling.
+  const version = wanted === '' ? candidates[0] : matchVersion(pkg.versions, wanted, (v) => v.version);
   if (!version) {
     const known = pkg.versions.map((v) => v.version).slice(0, 20).join(', ');
     throw new AppStoreError(
@@ -67,7 +67,6 @@ export async function resolveChart(
     return { application: pkg.id, version: version.version, chart: loaded, valuesYaml };
   }
   const chart = processRequirements(loaded, input.values);
-  const schema = chartValuesSchema(chart);
-  if (schema) validateValues(schema, mergeValues(chartDefaults(chart), input.values), `${pkg.id} ${version.version}`);
+  validateChartValues(chart, input.values, `${pkg.id} ${version.version}`);
   return { application: pkg.id, version: version.version, chart, valuesYaml };
 }

@@ -27,6 +27,11 @@ export interface ReleaseRecord {
   readonly updatedAt: string;
   /** The OAuth client provisioned for the release (its secrets live in a Secret of their own). */
   readonly provisioned?: ProvisionedClient;
+  /**
+   * The store's version of the record when it was read or written (a Kubernetes resourceVersion), not part of what is
+   * kept: an update carrying it fails with Conflict when anyone changed the record since.
+   */
+  readonly storedVersion?: string;
 }
 
 /**
@@ -36,8 +41,8 @@ export interface ReleaseRecord {
 export type ReleaseSummary = Pick<ReleaseRecord, 'id' | 'owner' | 'adminGroups' | 'state' | 'createdAt' | 'updatedAt'>;
 
 export interface ReleaseStore {
-  /** Fails with AlreadyExists when a record of that id exists. */
-  create(record: ReleaseRecord): Promise<void>;
+  /** Fails with AlreadyExists when a record of that id exists; answers the record as written (with its storedVersion). */
+  create(record: ReleaseRecord): Promise<ReleaseRecord>;
   get(id: string): Promise<ReleaseRecord | undefined>;
   /** Every record in full, values included; prefer summaries() and read() where the values of all are not needed. */
   list(): Promise<ReleaseRecord[]>;
@@ -47,7 +52,11 @@ export interface ReleaseStore {
   read(ids: readonly string[]): Promise<ReleaseRecord[]>;
   /** How many records there are in each state, from what is known without reading any record's contents. */
   countByState(): Promise<Record<string, number>>;
-  update(record: ReleaseRecord): Promise<void>;
+  /**
+   * Replaces the record read (or written) at `record.storedVersion`; Conflict when it changed since, so that no change
+   * is overwritten unseen. Answers the record as written, with its new storedVersion, for the next update.
+   */
+  update(record: ReleaseRecord): Promise<ReleaseRecord>;
   delete(id: string): Promise<void>;
   /** The bytes a record takes in its storage object, and the most that object may hold (less a margin for what is added later). */
   measure(record: ReleaseRecord): { bytes: number; limit: number };

@@ -61,7 +61,7 @@ const CODE_OF_KIND: Record<TillerErrorKind, ErrorCode> = {
   NameInUse: 'AlreadyExists',
   IncompatibleVersion: 'FailedPrecondition',
   Unavailable: 'Unavailable',
-  InvalidChart: 'InvalidArgument',
+  InvalidChart: 'Unprocessable',
   InProgress: 'Conflict',
   Rejected: 'Unprocessable',
   UnservedKinds: 'Unprocessable',

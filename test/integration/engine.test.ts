@@ -320,28 +320,28 @@ describe('hostile or unmappable input gets a clear gRPC error and the engine kee
     const name = uniqueName('evil');
     const base = await chart('1.0.0');
     const evil = { ...base, files: [...base.files, { typeUrl: '../../etc/evil', value: Buffer.from('x') }] };
-    const err = await expectAppStoreError(engine.install({ chart: evil, name, namespace }), 'InvalidArgument', /not a plain relative path/);
+    const err = await expectAppStoreError(engine.install({ chart: evil, name, namespace }), 'Unprocessable', /not a plain relative path/);
     expect(err.details.tiller).toBe('InvalidChart');
     expect(await releaseSecrets(name)).toEqual([]);
   });
 
-  test('malformed values YAML is an invalid argument', async () => {
+  test('malformed values YAML is an invalid chart (422), as on Tiller', async () => {
     const err = await expectAppStoreError(
       engine.install({ chart: await chart('1.0.0'), name: uniqueName('badvals'), namespace, valuesYaml: 'message: [unclosed\n' }),
-      'InvalidArgument',
+      'Unprocessable',
       /YAML parse error on values/,
     );
     expect(err.details.tiller).toBe('InvalidChart');
   });
 
   test('an empty release name is refused (the engine does not generate names)', async () => {
-    await expectAppStoreError(engine.install({ chart: await chart('1.0.0'), name: '', namespace }), 'InvalidArgument', /invalid release name/);
+    await expectAppStoreError(engine.install({ chart: await chart('1.0.0'), name: '', namespace }), 'Unprocessable', /invalid release name/);
   });
 
   test('a template that does not render is an invalid chart with Helm\'s message', async () => {
     const base = await chart('1.0.0');
     const broken = { ...base, templates: [...base.templates, { name: 'templates/broken.yaml', data: Buffer.from('{{ .Values.nope.deeper }}\n') }] };
-    const err = await expectAppStoreError(engine.install({ chart: broken, name: uniqueName('broken'), namespace }), 'InvalidArgument', /render error in/);
+    const err = await expectAppStoreError(engine.install({ chart: broken, name: uniqueName('broken'), namespace }), 'Unprocessable', /render error in/);
     expect(String(err.details.upstream)).toContain('nil pointer');
   });
 
@@ -353,7 +353,7 @@ describe('hostile or unmappable input gets a clear gRPC error and the engine kee
     const bogus = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}-bogus\nbogusField: 1\n`;
     const withBogus = { ...base, templates: [...base.templates, { name: 'templates/bogus.yaml', data: Buffer.from(bogus) }] };
     try {
-      const err = await expectAppStoreError(engine.install({ chart: withBogus, name, namespace }), 'InvalidArgument', /bogusField: field not declared in schema/);
+      const err = await expectAppStoreError(engine.install({ chart: withBogus, name, namespace }), 'Unprocessable', /bogusField: field not declared in schema/);
       expect(err.details.tiller).toBe('InvalidChart');
     } finally {
       await engine.uninstall(name, { purge: true }).catch(() => undefined);

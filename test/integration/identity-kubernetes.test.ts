@@ -3,6 +3,7 @@
  * SubjectAccessReview, against the real kube-apiserver of the test cluster,
  * with real ServiceAccounts, Roles and RoleBindings created by the admin.
  */
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import pino from 'pino';
 import { AppStoreError } from '../../src/domain/errors.js';
@@ -59,6 +60,26 @@ async function failure(promise: Promise<unknown>, code: AppStoreError['code']): 
 }
 
 const bearer = (token: string) => ({ bearer: token, headers: {} });
+
+/** SubjectAccessReviews the API server has answered so far, from its own metrics. */
+async function reviewsAnswered(): Promise<number> {
+  const url = new URL('/metrics', kubeConfig.getCurrentCluster()?.server);
+  const options: RequestOptions = { method: 'GET', hostname: url.hostname, port: url.port, path: url.pathname };
+  await kubeConfig.applyToHTTPSOptions(options);
+  const text = await new Promise<string>((resolve, reject) => {
+    const req = httpsRequest(options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('apiserver_request_total{') && line.includes('resource="subjectaccessreviews"') && line.includes('verb="POST"'))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
 
 beforeAll(async () => {
   const kube = kubeClients(env);
@@ -156,6 +177,21 @@ describe('namespace rights from RBAC (SubjectAccessReview: create deployments.ap
     const robot = await identity.authenticate(bearer(await tokenFor(['appstore'])));
     await eventually('the RoleBinding to take effect', async () => ((await identity.access.namespacesFor(robot)).includes(NS_A) ? true : undefined), 20_000);
     await failure(identity.access.assertMayDeploy(robot, NS_B), 'PermissionDenied');
+  });
+
+  test('an answer is remembered as a TokenReview\'s is: repeated checks send no more reviews', async () => {
+    const { access } = newService();
+    await eventually('the RoleBinding to take effect', async () => ((await access.namespacesFor(erin)).includes(NS_A) ? true : undefined), 20_000);
+    await access.assertMayDeploy(erin, NS_A);
+    const before = await reviewsAnswered();
+    for (let i = 0; i < 5; i++) await access.assertMayDeploy(erin, NS_A);
+    await Promise.all([1, 2, 3].map(() => access.assertMayDeploy(erin, NS_A)));
+    expect((await reviewsAnswered()) - before).toBeLessThan(3);
+    // A refusal is not remembered (the failure TTL here is 0): a RoleBinding added later works at once.
+    await failure(access.assertMayDeploy(frank, NS_A), 'PermissionDenied');
+    const refused = await reviewsAnswered();
+    await failure(access.assertMayDeploy(frank, NS_A), 'PermissionDenied');
+    expect((await reviewsAnswered()) - refused).toBeGreaterThanOrEqual(1);
   });
 
   test('the namespaces file and RBAC together: either is enough', async () => {

@@ -13,6 +13,10 @@ import { AppStoreError } from '../../src/domain/errors.js';
 import { isHeld, leaseName, LeaseLocks } from '../../src/kube/lease-locks.js';
 import { SecretReleaseStore } from '../../src/kube/release-store.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { InProcessLocks } from '../../src/releases/in-process-locks.js';
+import type { ReconcileReport } from '../../src/releases/reconcile.js';
+import { ReleaseService } from '../../src/releases/release-service.js';
+import type { ReleaseRecord, ReleaseStore } from '../../src/releases/types.js';
 import { ReleaseStatusCode, TillerClient } from '../../src/tiller/index.js';
 import { readTestEnv } from '../harness/test-env.js';
 import { ensureNamespace, eventually, kubeClients, statusOf } from './kube.js';
@@ -224,6 +228,42 @@ test('reconciliation on another replica leaves an install in flight alone', asyn
     expect((await records.get(id))?.state).toBe('deployed');
     expect((await other.store.reconcile()).actions.filter((action) => action.id === id)).toEqual([]);
     expect((await callA('DELETE', `/releases/${id}`, { user: 'alice' })).status).toBe(204);
+  } finally {
+    await other.stop();
+  }
+});
+
+test('reconciliation on another replica, run the moment an install has written its record, finds the Lease held', async () => {
+  // A replica composed in this process whose record store runs the other replica's reconciliation right after each
+  // record is created: the gap between the record's write and its Lease, if there were one.
+  const other = await startStore(env, { namespace: storeNamespace, deployNamespaces: [namespace] });
+  const reports: ReconcileReport[] = [];
+  const gapped: ReleaseStore = Object.assign(Object.create(records) as ReleaseStore, {
+    create: async (record: ReleaseRecord) => {
+      const created = await records.create(record);
+      reports.push(await other.store.reconcile());
+      return created;
+    },
+  });
+  const log = createLogger('silent');
+  const releases = new ReleaseService({
+    catalog: other.store.catalog,
+    engine: tiller,
+    store: gapped,
+    access: { canSee: () => true, assertAdminGroupsAllowed: () => undefined, assertMayDeploy: async () => undefined },
+    locks: new LeaseLocks({ api: leases, namespace: storeNamespace, holder: 'gap-replica', local: new InProcessLocks(), log }),
+    resources: { read: async () => [] },
+    log,
+    audit: { record: () => undefined },
+  });
+  try {
+    const alice = { id: 'alice', groups: [], kind: 'user' as const, source: 'static' };
+    const { record } = await releases.install(alice, { application: 'sample/hello', version: '1.0.0', namespace, adminGroups: [], development: false, values: {} });
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.actions.filter((action) => action.id === record.id)).toEqual([]);
+    expect((await records.get(record.id))?.state).toBe('deployed');
+    expect((await tiller.history(record.id)).map((r) => r.version)).toEqual([1]);
+    await releases.delete(alice, record.id);
   } finally {
     await other.stop();
   }

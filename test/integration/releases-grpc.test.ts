@@ -7,7 +7,9 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import {
+  Client,
   credentials,
   Metadata,
   status,
@@ -255,6 +257,32 @@ describe('errors map to gRPC status codes', () => {
     expect(Buffer.isBuffer(fields)).toBe(true);
     const paths = (JSON.parse(String(fields)) as Array<{ path: string }>).map((f) => f.path).sort();
     expect(paths).toEqual(['message', 'replicaCount']);
+  });
+
+  test('a values key the generated Struct decoder would lose (__proto__) → INVALID_ARGUMENT, code Unprocessable, its path named', async () => {
+    // Written by hand: the generated client's own encoder would drop the key before sending it.
+    const entry = (key: string, value: Uint8Array) => new BinaryWriter().uint32(10).string(key).uint32(18).bytes(value).finish();
+    const structValue = (...entries: Uint8Array[]) => {
+      const struct = new BinaryWriter();
+      for (const e of entries) struct.uint32(10).bytes(e);
+      return new BinaryWriter().uint32(42).bytes(struct.finish()).finish();
+    };
+    const values = new BinaryWriter();
+    values.uint32(10).bytes(entry('image', structValue(entry('__proto__', new BinaryWriter().uint32(26).string('x').finish()))));
+    const request = new BinaryWriter().uint32(10).string('sample/hello').uint32(26).string(namespace).uint32(50).bytes(values.finish()).uint32(56).bool(true).finish();
+    const metadata = new Metadata();
+    metadata.set('authorization', `Bearer ${USERS.alice.token}`);
+    const raw = new Client(running.grpcAddress, credentials.createInsecure());
+    try {
+      const err = await failure(new Promise((resolve, reject) => {
+        raw.makeUnaryRequest('/appstore.v1.AppStore/InstallRelease', (b: Buffer) => b, (b: Buffer) => b, Buffer.from(request), metadata, (e, res) => (e ? reject(e) : resolve(res)));
+      }));
+      expect(err.code).toBe(status.INVALID_ARGUMENT);
+      expect(err.metadata.get('appstore-error-code')).toEqual(['Unprocessable']);
+      expect(err.details).toMatch(/^values\.image\.__proto__ is a key gRPC's Struct cannot carry here/);
+    } finally {
+      raw.close();
+    }
   });
 
   test('an unknown application → NOT_FOUND', async () => {

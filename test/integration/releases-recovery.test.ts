@@ -164,3 +164,21 @@ describe('reconciliation', () => {
     await running.store.tiller.uninstall(id, { purge: true });
   });
 });
+
+test('a record another replica changed since it was read is not overwritten: the update is a 409 Conflict', async () => {
+  const id = name('stale');
+  const replicaA = new SecretReleaseStore(kube.core, storeNamespace);
+  const replicaB = new SecretReleaseStore(kube.core, storeNamespace);
+  await replicaA.create(record(id, 'deployed'));
+  const readByA = await replicaA.get(id);
+  const readByB = await replicaB.get(id);
+  await replicaB.update({ ...readByB!, values: { by: 'b' } });
+  const refused = await replicaA.update({ ...readByA!, values: { by: 'a' } }).catch((err: unknown) => err);
+  expect(refused).toMatchObject({ code: 'Conflict', message: expect.stringMatching(/changed by another request since it was read/) as string });
+  expect((await records.get(id))?.values).toEqual({ by: 'b' });
+  // Read again, the change goes through, and its answer is good for the next one.
+  const again = await replicaA.update({ ...(await replicaA.get(id))!, values: { by: 'a' } });
+  await replicaA.update({ ...again, state: 'deleting' });
+  expect(await records.get(id)).toMatchObject({ values: { by: 'a' }, state: 'deleting' });
+  await records.delete(id);
+});

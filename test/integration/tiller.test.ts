@@ -104,7 +104,7 @@ test('a template that does not render is an invalid chart, with Tiller\'s messag
   };
   const err = await expectAppStoreError(
     tiller.install({ chart: broken, name: uniqueName('broken'), namespace }),
-    'InvalidArgument',
+    'Unprocessable',
     /render error in "hello\/templates\/broken.yaml"/,
   );
   expect(String(err.details.upstream)).toContain('nil pointer');

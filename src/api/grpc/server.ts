@@ -21,7 +21,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { withRequestId } from '../../observability/request-scope.js';
 import { boundedText } from '../../domain/error-text.js';
-import { invalidArgument } from '../../domain/errors.js';
+import { AppStoreError, invalidArgument } from '../../domain/errors.js';
 import { MAX_VALUES_DEPTH } from '../../releases/values-checks.js';
 import { callerToken, credentialsFrom, hasCredentials, type Authenticate } from '../credentials.js';
 import { requestIdFrom } from '../request-id.js';
@@ -30,6 +30,7 @@ import type { CallContext } from './call-context.js';
 import { PUBLIC_METHODS } from './app-store-service.js';
 import { reflectionPackage } from './reflection-descriptors.js';
 import { toServiceError } from './status-codes.js';
+import { unsafeStructKey } from './struct-keys.js';
 
 export interface GrpcServerOptions {
   readonly service: AppStoreService;
@@ -102,9 +103,7 @@ async function handleUnary(
   const requestId = requestIdFrom(headers['x-request-id']);
   const log = options.log.child({ requestId, grpcMethod: method });
   try {
-    if (call.request instanceof UndecodableRequest) {
-      throw invalidArgument(`the request message could not be decoded (${call.request.reason}); values may nest at most ${MAX_VALUES_DEPTH} levels`);
-    }
+    if (call.request instanceof UndecodableRequest) throw call.request.error;
     const credentials = { ...credentialsFrom(headers), client: peerAddress(call.getPeer()) };
     const needsPrincipal = !PUBLIC_METHODS.has(method) || hasCredentials(credentials);
     const principal = needsPrincipal ? await withRequestId(requestId, () => options.authenticate(credentials)) : undefined;
@@ -144,19 +143,31 @@ function metadataHeaders(metadata: Metadata): Record<string, string | undefined>
  * deserializer returns this instead, and the call answers INVALID_ARGUMENT.
  */
 class UndecodableRequest {
-  constructor(readonly reason: string) {}
+  constructor(readonly error: AppStoreError) {}
 }
+
+/** The Struct field holding values in the requests that carry them (see struct-keys.ts). */
+const VALUES_FIELD: Readonly<Record<string, number>> = { installRelease: 6, upgradeRelease: 3 };
 
 function tolerantDecoding<D extends Record<string, { requestDeserialize: (bytes: Buffer) => unknown }>>(definition: D): D {
   const wrapped: Record<string, unknown> = {};
   for (const [key, method] of Object.entries(definition)) {
+    const valuesField = VALUES_FIELD[key];
     wrapped[key] = {
       ...method,
       requestDeserialize: (bytes: Buffer) => {
         try {
+          const unsafe = valuesField === undefined ? undefined : unsafeStructKey(bytes, valuesField);
+          if (unsafe !== undefined) {
+            const message = 'is a key gRPC\'s Struct cannot carry here (it would be lost); send these values over REST';
+            return new UndecodableRequest(
+              new AppStoreError('Unprocessable', `${boundedText(unsafe, 256)} ${message}`, { fields: [{ path: boundedText(unsafe, 256), message }] }),
+            );
+          }
           return method.requestDeserialize(bytes);
         } catch (err) {
-          return new UndecodableRequest(boundedText(err instanceof Error ? err.message : String(err), 200));
+          const reason = boundedText(err instanceof Error ? err.message : String(err), 200);
+          return new UndecodableRequest(invalidArgument(`the request message could not be decoded (${reason}); values may nest at most ${MAX_VALUES_DEPTH} levels`));
         }
       },
     };

@@ -13,7 +13,7 @@ import { STATUS_NAMES } from '../../releases/status-names.js';
 
 // Lengths from the service layer's own checks (releases/input-limits.ts), which gRPC gets too.
 const groupId = { type: 'string', minLength: 1, maxLength: FIELD_LIMITS.groupId } as const;
-const values = { type: 'object', description: 'Chart values, merged over the chart defaults' } as const;
+const values = { type: 'object', description: 'Chart values, merged over the chart defaults as Helm merges them: maps merge, lists replace, a null removes the default' } as const;
 const text = { type: 'string' } as const;
 const texts = { type: 'array', items: text } as const;
 const ref = <N extends string>(name: N) => ({ $ref: `#/components/schemas/${name}` as const });
@@ -44,7 +44,7 @@ export const requestSchemas = {
     required: ['application', 'namespace'],
     properties: {
       application: { type: 'string', minLength: 1, maxLength: FIELD_LIMITS.application, description: 'A package id (repo/name), or a chart name found in exactly one repository' },
-      version: { type: 'string', maxLength: FIELD_LIMITS.version, description: 'Chart version; empty or absent means the newest installable one' },
+      version: { type: 'string', maxLength: FIELD_LIMITS.version, description: 'Chart version (`1.0.0` and `v1.0.0` alike; the answer uses the chart’s own spelling); empty or absent means the newest installable one' },
       namespace: { type: 'string', minLength: 1, maxLength: FIELD_LIMITS.namespace },
       adminGroups: { type: 'array', items: groupId, maxItems: FIELD_LIMITS.adminGroups, uniqueItems: true },
       development: { type: 'boolean' },
@@ -55,8 +55,8 @@ export const requestSchemas = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      version: { type: 'string', maxLength: FIELD_LIMITS.version, description: 'Absent keeps the current version' },
-      values,
+      version: { type: 'string', maxLength: FIELD_LIMITS.version, description: 'Absent keeps the current version; `1.1.0` and `v1.1.0` alike' },
+      values: { ...values, description: 'Merged over the current values as Helm’s --reuse-values merges them: a null removes a value set before, or else the chart’s default' },
       resetValues: { type: 'boolean', description: 'Start from the chart defaults instead of the current values' },
     },
   },

@@ -44,6 +44,44 @@ describe('coalescing values as Helm does', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  test('a user\'s null deletes the chart\'s default, nested too; a null with no default to delete stays null', () => {
+    const app = chart('app', 'message: hi\nservice:\n  type: ClusterIP\n  port: 80\nlist: [1, 2]\n');
+    const user = parseYaml('message: null\nservice:\n  port: null\nlist: [3]\nextra: null\n') as Record<string, unknown>;
+    expect(coalesceChart(app, user)).toEqual({ service: { type: 'ClusterIP' }, list: [3], extra: null });
+    expect(user).toEqual({ message: null, service: { port: null }, list: [3], extra: null });
+  });
+
+  test('nulls among a chart\'s own defaults are dropped (Helm 4)', () => {
+    const app = chart('app', 'gone: null\nt:\n  gone: null\n  kept: 1\n');
+    expect(coalesceChart(app, newTable())).toEqual({ t: { kept: 1 } });
+  });
+
+  test('a user\'s null reaches a subchart\'s defaults, even where the parent\'s values.yaml sets the subchart\'s table', () => {
+    const db = chart('db', 'port: 5432\nuser: admin\n');
+    const app = chart('app', 'db:\n  user: app\n', [db]);
+    const out = coalesceChart(app, parseYaml('db:\n  port: null\n  user: null\n') as Record<string, unknown>);
+    expect(out).toEqual({ db: { global: {} } });
+  });
+
+  test('an upgrade\'s null removes what was set before; where nothing was, it stays to delete the chart\'s default', () => {
+    const before = { replicas: 3, image: { tag: '1.0', pullPolicy: 'Always' } };
+    const changes = { replicas: null, image: { pullPolicy: null }, ingress: null };
+    expect(coalesceTables(changes, before)).toEqual({ image: { tag: '1.0' }, ingress: null });
+  });
+
+  test('__proto__, constructor and prototype are kept as keys through every merge, and no prototype changes', () => {
+    const user = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}, "nested": {"__proto__": "v"}}') as Record<string, unknown>;
+    const app = chart('app', 'nested:\n  other: 1\n');
+    const out = coalesceChart(app, user);
+    expect(Object.keys(out).sort()).toEqual(['__proto__', 'constructor', 'nested']);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toEqual({ polluted: true });
+    expect(Object.keys(out.nested as object).sort()).toEqual(['__proto__', 'other']);
+    const merged = coalesceTables(JSON.parse('{"__proto__": {"again": 1}}') as Record<string, unknown>, user);
+    expect(Object.getOwnPropertyDescriptor(merged, '__proto__')?.value).toEqual({ polluted: true, again: 1 });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(merged)).toBeNull();
+  });
+
   test('a path value is found only when it is not a table, null included', () => {
     const v = readValues('a:\n  b: false\n  nil: null\n  t: {}\n', 'v');
     expect(valueAt(v, 'a.b')).toEqual({ found: true, value: false });

@@ -10,6 +10,7 @@ import { Release } from '../../../gen/hapi/release/release.js';
 import { AppStoreError } from '../../../src/domain/errors.js';
 import { InProcessLocks } from '../../../src/releases/in-process-locks.js';
 import { reconcile } from '../../../src/releases/reconcile.js';
+import type { TenancyCheck } from '../../../src/releases/tenancy-check.js';
 import type { ReleaseRecord, ReleaseStore, ReleaseSummary } from '../../../src/releases/types.js';
 
 const DEPLOYED = 1;
@@ -23,6 +24,7 @@ class MemoryStore implements ReleaseStore {
 
   async create(record: ReleaseRecord) {
     this.records.set(record.id, record);
+    return record;
   }
   async get(id: string) {
     if (this.hang.has(`get:${id}`)) await new Promise(() => undefined);
@@ -45,6 +47,7 @@ class MemoryStore implements ReleaseStore {
     const failure = this.fail.get(`update:${record.id}`);
     if (failure) throw failure;
     this.records.set(record.id, record);
+    return record;
   }
   async delete(id: string) {
     this.records.delete(id);
@@ -63,8 +66,8 @@ function tiller(releases: Record<string, number>, options: { failList?: Error } 
       if (options.failList) throw options.failList;
       return Object.entries(releases).map(([name, code]) => Release.fromPartial({ name, info: { status: { code } } }));
     },
-    async uninstall(name: string) {
-      uninstalled.push(name);
+    async uninstall(name: string, options?: { disableHooks?: boolean }) {
+      uninstalled.push(options?.disableHooks ? `${name} (without hooks)` : name);
       delete releases[name];
     },
   };
@@ -194,4 +197,45 @@ test('a store or Tiller that cannot list fails the whole pass: that is an outage
   store.failList = new AppStoreError('Unavailable', 'the Kubernetes API server is unavailable');
   await expect(reconcile({ store, engine: tiller({}), log })).rejects.toThrow(/API server is unavailable/);
   expect(store.records.has('alice-a')).toBe(true);
+});
+
+test('a delete reconciliation finishes is purged as a delete is: without the delete hooks when they would leave the namespace', async () => {
+  const store = new MemoryStore();
+  await store.create(record('alice-a', 'deleting'));
+  await store.create(record('bob-b', 'deleting'));
+  const engine = tiller({ 'alice-a': DEPLOYED, 'bob-b': DEPLOYED });
+  const hooks = {
+    'alice-a': [{ name: 'cleaner', manifest: 'kind: Job\nmetadata:\n  namespace: kube-system\n' }],
+    'bob-b': [{ name: 'cleaner', manifest: 'kind: Job\n' }],
+  };
+  const tenancy: Pick<TenancyCheck, 'offences'> = {
+    offences: async (release) =>
+      release.hooks.some((h) => h.manifest.includes('kube-system'))
+        ? [{ kind: 'Job', name: 'cleaner', namespace: 'kube-system', source: 'hook cleaner', reason: 'outside the namespace' }]
+        : [],
+  };
+  const stored = { latest: async (id: string) => Release.fromPartial({ name: id, hooks: hooks[id as keyof typeof hooks] }) };
+  const { log } = capture();
+  const report = await reconcile({ store, engine, log, tenancy, stored });
+  expect(report.failures).toEqual([]);
+  expect(engine.uninstalled.sort()).toEqual(['alice-a (without hooks)', 'bob-b']);
+  expect(store.records.size).toBe(0);
+});
+
+test('a record whose client cannot be deleted yet is kept as a delete keeps it: deleting, its client delete-pending', async () => {
+  const store = new MemoryStore();
+  const client = { provisioner: 'oidc-registration', clientId: 'c1', location: '', owner: '', scopes: [], redirectUris: [], secretName: 's', state: 'active' } as const;
+  await store.create({ ...record('alice-a', 'pending'), provisioned: client });
+  const removals: string[] = [];
+  const clients = { remove: async (id: string) => { removals.push(id); throw new AppStoreError('Unavailable', 'the provider is down'); } };
+  const { log } = capture();
+  const report = await reconcile({ store, engine: tiller({}), log, clients });
+  expect(report.actions).toEqual([{ id: 'alice-a', action: 'client-removal-pending', tillerStatus: undefined }]);
+  expect(store.records.get('alice-a')).toMatchObject({ state: 'deleting', provisioned: { state: 'delete-pending' } });
+  // Next pass: still down; nothing is written again for a record that is so already.
+  let writes = 0;
+  const update = store.update.bind(store);
+  store.update = async (r) => { writes++; return update(r); };
+  await reconcile({ store, engine: tiller({}), log, clients });
+  expect([removals, writes]).toEqual([['alice-a', 'alice-a'], 0]);
 });

@@ -13,10 +13,10 @@ test.each([
   ['a release named web is in use, cannot re-use a name that is still in use', 'AlreadyExists', 'NameInUse'],
   ['incompatible versions client[v2.16.0] server[v2.17.0]', 'FailedPrecondition', 'IncompatibleVersion'],
   ['another operation (install/upgrade/rollback) is in progress', 'Conflict', 'InProgress'],
-  ['render error in "hello/templates/x.yaml": template: nil pointer evaluating', 'InvalidArgument', 'InvalidChart'],
-  ['parse error in "hello/templates/x.yaml": template: unexpected "}"', 'InvalidArgument', 'InvalidChart'],
-  ['YAML parse error on hello/templates/x.yaml: error converting YAML to JSON', 'InvalidArgument', 'InvalidChart'],
-  ['no chart provided', 'InvalidArgument', 'InvalidChart'],
+  ['render error in "hello/templates/x.yaml": template: nil pointer evaluating', 'Unprocessable', 'InvalidChart'],
+  ['parse error in "hello/templates/x.yaml": template: unexpected "}"', 'Unprocessable', 'InvalidChart'],
+  ['YAML parse error on hello/templates/x.yaml: error converting YAML to JSON', 'Unprocessable', 'InvalidChart'],
+  ['no chart provided', 'Unprocessable', 'InvalidChart'],
   ['release web failed: namespaces "nope" not found', 'NotFound', 'NotFound'],
   ['release web failed: admission webhook denied the request', 'Internal', 'Failed'],
   ['release web failed: Service "web-hello" is invalid: spec.type: Unsupported value: "Bogus": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"', 'Unprocessable', 'Rejected'],
@@ -82,4 +82,16 @@ test('an object of the release that exists already is a Conflict, not the releas
   const err = fromTillerError('install', serviceError(status.UNKNOWN, upstream));
   expect(err.code).toBe('Conflict');
   expect(err.details.tiller).toBe('ObjectExists');
+});
+
+test.each(['install', 'upgrade', 'rollback', 'install (dry run)'])('an invalid chart is the same 422 on every path: %s', (operation) => {
+  // The Helm 4 engine's wording: its status code is INVALID_ARGUMENT, its message keeps Tiller's leading words.
+  for (const [code, message] of [
+    [status.UNKNOWN, 'render error in "hello/templates/x.yaml": template: nil pointer evaluating'],
+    [status.INVALID_ARGUMENT, 'render error in chart: template: hello/templates/x.yaml:1:3: executing "x" at <.Values.nope.deeper>: nil pointer'],
+    [status.INVALID_ARGUMENT, 'validation failed: values don\'t meet the specifications of the schema(s) in the following chart(s)'],
+  ] as const) {
+    const err = fromTillerError(operation, serviceError(code, message));
+    expect([err.code, err.details.tiller]).toEqual(['Unprocessable', 'InvalidChart']);
+  }
 });
