@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: help install gen gen-engine check-gen peers build typecheck lint test test-unit test-engine test-integration run fuzz bench clean
+.PHONY: help install gen gen-engine check-gen peers build web typecheck lint test test-unit test-web test-engine test-integration run fuzz bench clean
 
 help:
 	@echo "make run    - the whole local system: control plane, Tiller, chart repository, the store"
@@ -35,17 +35,26 @@ check-gen: gen gen-engine
 peers: install
 	npx tsx test/harness/build-peers.ts
 
-build: install
+build: install web
 	npx tsc -p tsconfig.build.json
+
+# The web UI (src/web → dist/web), served by the store at /.
+web: install
+	npx vite build --logLevel warn
 
 typecheck: install
 	npx tsc --noEmit -p tsconfig.json
+	npx tsc --noEmit -p tsconfig.web.json
 
 lint: install
 	npx eslint .
 
 test-unit: install
 	npx jest --selectProjects unit
+
+# The web UI's component tests (vitest + jsdom); its browser tests are jest integration files (web-ui.test.ts).
+test-web: install
+	npx vitest run
 
 # The engine's Go unit tests (no cluster).
 test-engine:
@@ -54,7 +63,7 @@ test-engine:
 test-integration: peers
 	npx jest --selectProjects integration
 
-test: install peers test-engine
+test: install peers test-engine test-web
 	@mkdir -p .run
 	npx jest --json --outputFile=.run/jest-results.json
 
