@@ -1,5 +1,5 @@
 /** The layout (header, navigation, theme, who is signed in) and the page of the current route. */
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { ApiClient } from './api/client.js';
 import type { Me, UiSettings } from './api/types.js';
 import { AppContext, type AppState } from './app-context.js';
@@ -7,12 +7,14 @@ import { renew, signOut } from './auth/oidc.js';
 import { currentSession, onSessionChange, saveSession } from './auth/session.js';
 import { ThemeToggle } from './components/theme-toggle.js';
 import { CatalogPage } from './pages/catalog-page.js';
-import { InstallPage } from './pages/install-page.js';
-import { PackagePage } from './pages/package-page.js';
 import { ReleasePage } from './pages/release-page.js';
 import { ReleasesPage } from './pages/releases-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { href, useRoute, type Route } from './routing.js';
+
+// The form library and the Markdown renderer load with the pages that need them, not with the catalog.
+const InstallPage = lazy(() => import('./pages/install-page.js').then((m) => ({ default: m.InstallPage })));
+const PackagePage = lazy(() => import('./pages/package-page.js').then((m) => ({ default: m.PackagePage })));
 
 export function App({ settings, signInError }: { settings: UiSettings; signInError: string | undefined }) {
   const [session, setSession] = useState(currentSession);
@@ -85,7 +87,9 @@ export function App({ settings, signInError }: { settings: UiSettings; signInErr
             <p>{signInError}</p>
           </div>
         )}
-        <Page route={route} />
+        <Suspense fallback={<p aria-busy="true">Loading…</p>}>
+          <Page route={route} />
+        </Suspense>
       </main>
     </AppContext.Provider>
   );

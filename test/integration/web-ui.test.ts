@@ -153,6 +153,14 @@ test('alice installs hello with a changed value, previews it, and sees it DEPLOY
   await page.getByRole('heading', { name: 'Install hello 1.0.0' }).waitFor();
   await page.getByLabel('Namespace').selectOption(namespace);
   await page.getByRole('checkbox', { name: 'fc:org:example.org' }).check();
+  // A value the chart's values.schema.json refuses: the store's 422 shows on the field.
+  await page.getByLabel('replicaCount').fill('11');
+  await page.getByRole('button', { name: 'Install', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: 'Install failed' }).waitFor();
+  const replicaField = page.locator('.form-group', { has: page.locator('#root_replicaCount') }).last();
+  expect(await replicaField.textContent()).toMatch(/must be <= 10/);
+  await screenshot(page, 'install-field-error');
+  await page.getByLabel('replicaCount').fill('1');
   await page.getByLabel('message').fill('Hello from the browser');
   await page.getByRole('button', { name: 'Preview' }).click();
   await page.getByRole('heading', { name: 'Preview' }).waitFor();
@@ -219,6 +227,39 @@ test('My releases lists the release with its live status; alice deletes it after
   await dialog.getByRole('button', { name: `Delete ${releaseId}` }).click();
   await page.getByRole('heading', { name: 'My releases' }).waitFor();
   await region.getByText('No releases yet').waitFor({ timeout: 60_000 });
+});
+
+test('with a static token: a wrong one is refused in words, a right one signs in', async () => {
+  const context = await browser.newContext();
+  const p = await context.newPage();
+  await p.goto(`${storeUrl}/#/sign-in`);
+  await p.getByLabel('Access token').fill('not-a-token');
+  await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await p.getByRole('alert').filter({ hasText: 'not valid' }).waitFor();
+  await p.getByLabel('Access token').fill('carol-token');
+  await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await p.getByRole('region', { name: 'My releases' }).waitFor();
+  await p.getByRole('button', { name: 'Sign out' }).click();
+  await p.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
+  await context.close();
+});
+
+test('the keyboard alone finds and opens a package', async () => {
+  const context = await browser.newContext();
+  const p = await context.newPage();
+  await p.goto(`${storeUrl}/#/`);
+  await p.getByRole('link', { name: 'hello', exact: true }).waitFor();
+  const tabTo = async (done: () => Promise<boolean>) => {
+    for (let i = 0; i < 15 && !(await done()); i++) await p.keyboard.press('Tab');
+    expect(await done()).toBe(true);
+  };
+  await tabTo(async () => (await p.evaluate('document.activeElement?.id')) === 'search');
+  await p.keyboard.type('hello');
+  await p.getByText('match “hello”').waitFor();
+  await tabTo(async () => (await p.evaluate('document.activeElement?.textContent')) === 'hello');
+  await p.keyboard.press('Enter');
+  await p.getByRole('heading', { name: 'hello', level: 1 }).waitFor();
+  await context.close();
 });
 
 test("a chart README's script, event handlers and javascript: links do not run", async () => {

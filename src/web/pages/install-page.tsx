@@ -15,7 +15,7 @@ import { changedValues, formModel, mergeValues, type Values } from '../forms/for
 import { ValuesForm } from '../forms/values-form.js';
 import { href, navigate } from '../routing.js';
 import { useAsync } from '../use-async.js';
-import { defaultVersion } from './package-page.js';
+import { defaultVersion } from '../api/versions.js';
 
 export function InstallPage({ id, version: asked }: { id: string; version: string | undefined }) {
   const { api, me, session } = useApp();

@@ -1,17 +1,12 @@
 /** A package: what it is, its versions, the OAuth client it would get, and its README (sanitized). */
 import { useState } from 'react';
-import type { Package } from '../api/types.js';
+import { defaultVersion } from '../api/versions.js';
 import { useApp } from '../app-context.js';
 import { ChartIcon } from '../components/chart-icon.js';
 import { ProblemAlert } from '../components/problem-alert.js';
 import { Readme } from '../components/readme.js';
 import { href } from '../routing.js';
 import { useAsync } from '../use-async.js';
-
-/** The newest version a non-development release may install, else the newest. */
-export function defaultVersion(pkg: Package): string {
-  return (pkg.versions.find((v) => !v.prerelease && !v.development) ?? pkg.versions[0])?.version ?? pkg.chart.version;
-}
 
 export function PackagePage({ id }: { id: string }) {
   const { api, session } = useApp();

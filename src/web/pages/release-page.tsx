@@ -8,6 +8,7 @@ import { problemOf, type ApiProblem } from '../api/problem.js';
 import { useApp } from '../app-context.js';
 import { ProblemAlert } from '../components/problem-alert.js';
 import { StatusBadge } from '../components/status-badge.js';
+import { defaultVersion } from '../api/versions.js';
 import { href, navigate } from '../routing.js';
 import { useAsync } from '../use-async.js';
 import { DeleteDialog } from './delete-dialog.js';
@@ -51,7 +52,11 @@ export function ReleasePage({ id }: { id: string }) {
   const revisions = history.value ?? [];
   const current = revisions[0]?.revision;
   const rollbackTo = revision || String(revisions.find((h) => h.revision !== current)?.revision ?? '');
-  const newer = pkg.value?.versions[0] && pkg.value.versions[0].version !== r.version ? pkg.value.versions[0].version : undefined;
+  // Newest first in the catalog: a version listed before the release's own is newer.
+  const all = pkg.value?.versions ?? [];
+  const at = (v: string | undefined) => all.findIndex((x) => x.version === v);
+  const newest = pkg.value ? defaultVersion(pkg.value) : undefined;
+  const newer = newest && at(newest) >= 0 && (at(r.version) < 0 || at(newest) < at(r.version)) ? newest : undefined;
 
   return (
     <article>
@@ -61,7 +66,7 @@ export function ReleasePage({ id }: { id: string }) {
       <h1>{r.id}</h1>
       <p className="lead">
         {r.application} {r.version} in namespace {r.namespace}
-        {newer && <span className="badge badge-busy"> update available: {newer}</span>}
+        {newer && <span className="badge badge-busy update">update available: {newer}</span>}
       </p>
       <ProblemAlert problem={problem?.problem} action={problem?.action} />
       <div className="columns">

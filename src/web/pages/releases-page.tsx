@@ -6,12 +6,24 @@ import type { Release, ReleaseStatus } from '../api/types.js';
 import { useApp } from '../app-context.js';
 import { ProblemAlert } from '../components/problem-alert.js';
 import { StatusBadge } from '../components/status-badge.js';
+import { defaultVersion } from '../api/versions.js';
 import { href } from '../routing.js';
 import { useAsync } from '../use-async.js';
 
 const POLL_MS = 3000;
 
 interface Row { release: Release; status: ReleaseStatus | undefined }
+
+/** The newest installable version of each application the user has releases of (read once, not polled). */
+function useNewest(applications: string): Record<string, string> {
+  const { api } = useApp();
+  const newest = useAsync(async () => {
+    const ids = applications ? applications.split(' ') : [];
+    const pairs = await Promise.all(ids.map(async (id) => [id, await api.package(id).then(defaultVersion, () => '')] as const));
+    return Object.fromEntries(pairs);
+  }, [api, applications]);
+  return newest.value ?? {};
+}
 
 export function ReleasesPage() {
   const { api, session, me } = useApp();
@@ -24,6 +36,8 @@ export function ReleasesPage() {
     POLL_MS,
   );
 
+  const newest = useNewest([...new Set(rows.value?.map((r) => r.release.application))].sort().join(' '));
+
   if (!session) {
     return (
       <p>
@@ -34,6 +48,7 @@ export function ReleasesPage() {
   return (
     <section aria-labelledby="releases-heading">
       <h1 id="releases-heading">My releases</h1>
+      <p className="muted small">Yours and those shared with your groups; the status updates every few seconds.</p>
       <ProblemAlert problem={rows.problem} action="Loading your releases" />
       {rows.value?.length === 0 && (
         <p>
@@ -41,7 +56,7 @@ export function ReleasesPage() {
         </p>
       )}
       {rows.value && rows.value.length > 0 && (
-        <div className="table-wrap" tabIndex={0}>
+        <div className="table-wrap card" tabIndex={0}>
           <table>
             <thead>
               <tr>
@@ -61,6 +76,9 @@ export function ReleasesPage() {
                   </td>
                   <td>
                     {release.application} {release.version}
+                    {newest[release.application] && semverAfter(newest[release.application], release.version) && (
+                      <span className="badge badge-busy update"> {newest[release.application]} available</span>
+                    )}
                   </td>
                   <td>{release.namespace}</td>
                   <td>
@@ -75,6 +93,19 @@ export function ReleasesPage() {
       )}
     </section>
   );
+}
+
+/** Whether a is a newer version than b (numeric parts compared; the catalog orders by semver already). */
+function semverAfter(a: string | undefined, b: string): boolean {
+  if (!a || a === b) return false;
+  const parts = (v: string) => v.split(/[.+-]/).map((p) => Number(p));
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (Number.isNaN(d)) return false;
+    if (d !== 0) return d > 0;
+  }
+  return false;
 }
 
 /** "1/1" for a release with one Deployment; the workloads' counts, joined. */
