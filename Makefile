@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: help install gen gen-engine check-gen peers build web typecheck lint test test-unit test-web test-engine test-integration run fuzz bench clean
+.PHONY: help install gen gen-engine check-gen peers build web typecheck lint test test-unit test-web test-engine test-integration run fuzz bench bench-web clean
 
 help:
 	@echo "make run    - the whole local system: control plane, Tiller, chart repository, the store"
@@ -77,6 +77,10 @@ fuzz: build peers
 # the catalog and releases benchmarks against the compiled store on the local control plane; writes docs/BENCHMARKS.md
 bench: build peers
 	npx tsx bench/run.ts
+
+# first load of the web UI's catalog page with a 20 000-chart catalog, in chromium; writes docs/BENCHMARKS-WEB.md
+bench-web: install
+	npx tsx bench/web/first-load.ts
 
 clean:
 	rm -rf dist .run

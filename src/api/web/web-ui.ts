@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import compression from 'compression';
 import express, { Router } from 'express';
 import { clientConfig, type UiConfig } from './ui-config.js';
 import { securityHeaders } from './security-headers.js';
@@ -20,9 +21,11 @@ export function webUiRoutes(config: UiConfig): Router | undefined {
   const index = readFileSync(indexFile);
   const settings = JSON.stringify(clientConfig(config));
   const router = Router();
+  // The UI's own responses only (the API's are left as they were): JavaScript and CSS travel gzipped.
+  const compress = compression();
   const headers = securityHeaders(config.oidc ? [new URL(config.oidc.issuer).origin] : []);
 
-  router.get(['/', '/index.html'], headers, (_req, res) => {
+  router.get(['/', '/index.html'], compress, headers, (_req, res) => {
     // The shell names the hashed assets of this build: it is revalidated on every load.
     res.setHeader('Cache-Control', 'no-cache');
     res.type('html').send(index);
@@ -33,6 +36,7 @@ export function webUiRoutes(config: UiConfig): Router | undefined {
   });
   router.use(
     '/assets',
+    compress,
     headers,
     express.static(join(dir, 'assets'), {
       index: false,

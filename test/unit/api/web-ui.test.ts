@@ -21,7 +21,7 @@ function builtUi(): string {
   const dir = mkdtempSync(join(tmpdir(), 'appstore-ui-unit-'));
   mkdirSync(join(dir, 'assets'));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><script type="module" src="/assets/index-abc123.js"></script>');
-  writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log(1)');
+  writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log(1);\n'.repeat(500));
   return dir;
 }
 
@@ -110,9 +110,11 @@ describe('serving', () => {
       expect(res.headers.get('cache-control')).toBe('no-cache');
     });
 
-    test('hashed assets are cached for a year; a missing one is the API 404', async () => {
-      const asset = await fetch(`${base}/assets/index-abc123.js`);
+    test('hashed assets are cached for a year and sent gzipped; a missing one is the API 404', async () => {
+      const asset = await fetch(`${base}/assets/index-abc123.js`, { headers: { 'accept-encoding': 'gzip' } });
       expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-encoding')).toBe('gzip');
+      expect(await asset.text()).toBe('console.log(1);\n'.repeat(500));
       expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
       expect(asset.headers.get('content-security-policy')).toContain("script-src 'self'");
       const missing = await fetch(`${base}/assets/nope.js`);
