@@ -223,7 +223,7 @@ test('My releases lists the release with its live status; alice deletes it after
   await page.getByRole('button', { name: 'Delete', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: `Delete ${releaseId}?` });
   await dialog.waitFor();
-  await screenshot(page, 'delete-confirmation');
+  await screenshot(page, 'delete-confirmation', false);
   await dialog.getByRole('button', { name: `Delete ${releaseId}` }).click();
   await page.getByRole('heading', { name: 'My releases' }).waitFor();
   await region.getByText('No releases yet').waitFor({ timeout: 60_000 });
