@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: help install gen gen-engine check-gen peers build typecheck lint test test-unit test-engine test-integration run fuzz bench clean
+.PHONY: help install gen gen-engine check-gen peers build web typecheck lint test test-unit test-web test-engine test-integration run fuzz bench bench-web clean
 
 help:
 	@echo "make run    - the whole local system: control plane, Tiller, chart repository, the store"
@@ -35,17 +35,26 @@ check-gen: gen gen-engine
 peers: install
 	npx tsx test/harness/build-peers.ts
 
-build: install
+build: install web
 	npx tsc -p tsconfig.build.json
+
+# The web UI (src/web → dist/web), served by the store at /.
+web: install
+	npx vite build --logLevel warn
 
 typecheck: install
 	npx tsc --noEmit -p tsconfig.json
+	npx tsc --noEmit -p tsconfig.web.json
 
 lint: install
 	npx eslint .
 
 test-unit: install
 	npx jest --selectProjects unit
+
+# The web UI's component tests (vitest + jsdom); its browser tests are jest integration files (web-ui.test.ts).
+test-web: install
+	npx vitest run
 
 # The engine's Go unit tests (no cluster).
 test-engine:
@@ -57,7 +66,7 @@ test-integration: peers
 # The release suites run twice: on Tiller v2.17 (with everything else), then on the Helm 4 engine in Tiller's place.
 RELEASE_SUITES := integration/(releases-|tenancy|provisioning-|faults-|operate-|access-matrix|development-gating|sample-charts|protocol|identity-)
 
-test: install peers test-engine
+test: install peers test-engine test-web
 	@mkdir -p .run
 	npx jest --json --outputFile=.run/jest-results.json
 	APPSTORE_ENGINE=helm4 npx jest --selectProjects integration --testPathPatterns '$(RELEASE_SUITES)' --json --outputFile=.run/jest-results-helm4.json
@@ -72,6 +81,10 @@ fuzz: build peers
 # the catalog and releases benchmarks against the compiled store on the local control plane; writes docs/BENCHMARKS.md
 bench: build peers
 	npx tsx bench/run.ts
+
+# first load of the web UI's catalog page with a 20 000-chart catalog, in chromium; writes docs/BENCHMARKS-WEB.md
+bench-web: install
+	npx tsx bench/web/first-load.ts
 
 clean:
 	rm -rf dist .run

@@ -6,6 +6,8 @@
  */
 import type { Express } from 'express';
 import { createRestApp } from './api/rest/app.js';
+import { loadUiConfig } from './api/web/ui-config.js';
+import { webUiRoutes } from './api/web/web-ui.js';
 import { AppStoreService } from './api/grpc/app-store-service.js';
 import { createGrpcServer, type GrpcServer } from './api/grpc/server.js';
 import { clusterScopedPolicy, createCatalog, loadRepoConfigs, type DefaultCatalog } from './catalog/index.js';
@@ -122,11 +124,14 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     ...(clients.kind !== undefined && { clientProvisioner: clients.kind }),
   });
   const authenticate = (credentials: Parameters<typeof identity.authenticate>[0]) => identity.authenticate(credentials);
+  const ui = webUiRoutes(loadUiConfig(env));
+  if (!ui) log.info('no built web UI (APPSTORE_UI_DIR, default dist/web): the REST API runs without it');
   const rest = createRestApp({
     service,
     authenticate,
     log,
     metrics,
+    ...(ui && { ui }),
     ...(config.trustProxy !== undefined && { trustProxy: config.trustProxy }),
     readiness: {
       tiller: async () => {

@@ -16,9 +16,11 @@ import { createLogger } from '../../src/observability/logger.js';
 import { InProcessLocks } from '../../src/releases/in-process-locks.js';
 import { ReleaseService } from '../../src/releases/release-service.js';
 import { TillerClient } from '../../src/tiller/index.js';
-import type { ServeCatalog } from './servers.js';
+import type { Router } from 'express';
+import type { DefaultCatalog } from '../../src/catalog/index.js';
 
-export const serveStoreRestApp: ServeCatalog = async (catalog) => {
+/** ui: the web UI's routes too (bench/web). */
+export const serveStoreRestApp = async (catalog: DefaultCatalog, ui?: Router) => {
   const log = createLogger('silent');
   const nowhere = new KubeConfig();
   nowhere.loadFromOptions({
@@ -40,7 +42,7 @@ export const serveStoreRestApp: ServeCatalog = async (catalog) => {
     log,
   });
   const service = new AppStoreService({ catalog, releases, namespacesFor: (p) => identity.access.namespacesFor(p) });
-  const app = createRestApp({ service, authenticate: (c) => identity.authenticate(c), log, readiness: {} });
+  const app = createRestApp({ service, authenticate: (c) => identity.authenticate(c), log, readiness: {}, ...(ui && { ui }) });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

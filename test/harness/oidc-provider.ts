@@ -19,6 +19,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { CompactSign, type JWK } from 'jose';
 import Provider, { errors, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import { handleInteraction, INTERACTION_PREFIX, type HarnessUser } from './oidc-login.js';
+
+export type { HarnessUser } from './oidc-login.js';
+
+/** A public client (no secret; authorization code + PKCE, refresh tokens) for a browser app such as the store's UI. */
+export interface PublicClient {
+  readonly clientId: string;
+  /** Where the provider may send the browser back (exact match). */
+  readonly redirectUris: readonly string[];
+}
 
 /** The store's API as a resource server: JWT access tokens with aud = OIDC_TEST_AUDIENCE. */
 export const APPSTORE_RESOURCE = 'urn:appstore:api';
@@ -71,7 +81,16 @@ const RESOURCE_SERVERS: Record<string, ResourceServer> = {
 };
 
 /** extraScopes: scopes the provider supports beyond its own (e.g. Dataporten's userid, userid-feide, for published charts). */
-export async function startOidcProvider(options: { extraScopes?: readonly string[] } = {}): Promise<OidcTestProvider> {
+export interface OidcProviderOptions {
+  /** Scopes beyond the provider's own (e.g. Dataporten's userid, userid-feide, for published charts). */
+  readonly extraScopes?: readonly string[];
+  /** People who may sign in on the provider's login page (/interaction/…). */
+  readonly users?: readonly HarnessUser[];
+  /** Browser clients, such as the store's web UI. */
+  readonly publicClients?: readonly PublicClient[];
+}
+
+export async function startOidcProvider(options: OidcProviderOptions = {}): Promise<OidcTestProvider> {
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   const server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -84,6 +103,10 @@ export async function startOidcProvider(options: { extraScopes?: readonly string
   const introspectionClient = { clientId: 'appstore', clientSecret: randomBytes(24).toString('hex') };
   const tokenClient = { clientId: 'appstore-tests', clientSecret: randomBytes(24).toString('hex') };
   const profiles = new Map<string, { name?: string; email?: string; groups: readonly string[] }>();
+  const users = new Map((options.users ?? []).map((u) => [u.username, u]));
+  for (const u of users.values()) {
+    profiles.set(u.username, { groups: u.groups, ...(u.name !== undefined && { name: u.name }), ...(u.email !== undefined && { email: u.email }) });
+  }
 
   const provider = new Provider(issuer, {
     clients: [
@@ -101,7 +124,21 @@ export async function startOidcProvider(options: { extraScopes?: readonly string
         response_types: [],
         redirect_uris: [],
       },
+      ...(options.publicClients ?? []).map((c) => ({
+        client_id: c.clientId,
+        token_endpoint_auth_method: 'none' as const,
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code' as const],
+        redirect_uris: [...c.redirectUris],
+        post_logout_redirect_uris: [...c.redirectUris],
+      })),
     ],
+    interactions: { url: (_ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}` },
+    // Browser clients call the token endpoint from their own origin: allowed for public clients from their redirect origins.
+    clientBasedCORS: (_ctx, origin, client) =>
+      client.clientAuthMethod === 'none' && (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
+    // Refresh tokens for browser clients without offline_access: the UI renews its access token silently.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     jwks: { keys: [privateJwk] },
     cookies: { keys: [randomBytes(16).toString('hex')] },
     // email and groups too: the sample chart oidc-app registers a client asking for them.
@@ -173,6 +210,7 @@ export async function startOidcProvider(options: { extraScopes?: readonly string
   const callback = provider.callback();
   handler = (req, res) => {
     if (req.method === 'POST' && req.url === '/test/tokens') void mintRoute(req, res, mint);
+    else if (req.url?.startsWith(INTERACTION_PREFIX)) void handleInteraction(provider, users, req, res);
     else callback(req, res);
   };
 

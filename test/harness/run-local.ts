@@ -20,6 +20,13 @@ import { startOidcProvider, type OidcTestProvider } from './oidc-provider.js';
 import { cachedLazyPeer } from './peers.js';
 import { repoRoot, runDir } from './paths.js';
 
+/** People who sign in to the web UI on the local OpenID Provider's login page (same ids and groups as the tokens). */
+const DEV_USERS = [
+  { username: 'alice', password: 'alice', name: 'Alice (development)', groups: ['fc:org:example.org', 'fc:adhoc:appstore-devs'] },
+  { username: 'bob', password: 'bob', name: 'Bob (development)', groups: ['fc:org:example.org'] },
+];
+const UI_CLIENT_ID = 'appstore-ui';
+
 const DEV_TOKENS = [
   ['dev-alice-token', 'alice', ['fc:org:example.org', 'fc:adhoc:appstore-devs']],
   ['dev-bob-token', 'bob', ['fc:org:example.org']],
@@ -68,10 +75,16 @@ if (!process.env.APPSTORE_NAMESPACES_FILE) {
 }
 
 // Unless another provisioner is configured: OAuth clients are registered (RFC 7591) at a local provider.
-let oidc: OidcTestProvider | undefined;
-if (!process.env.APPSTORE_PROVISIONER) oidc = await startOidcProvider();
-
+// It is also where the web UI signs people in (a public client for http://127.0.0.1:<port>/ and localhost).
 const httpPort = process.env.APPSTORE_HTTP_PORT ?? '8080';
+let oidc: OidcTestProvider | undefined;
+if (!process.env.APPSTORE_PROVISIONER) {
+  oidc = await startOidcProvider({
+    users: DEV_USERS,
+    publicClients: [{ clientId: UI_CLIENT_ID, redirectUris: [`http://127.0.0.1:${httpPort}/`, `http://localhost:${httpPort}/`] }],
+  });
+}
+
 const grpcPort = process.env.APPSTORE_GRPC_PORT ?? '9090';
 const env = {
   ...process.env,
@@ -86,13 +99,19 @@ const env = {
   ...(oidc && {
     APPSTORE_PROVISIONER: 'oidc-registration',
     APPSTORE_OIDC_REGISTRATION_URL: `${oidc.issuer}/reg`,
-    ...(!process.env.APPSTORE_OIDC_ISSUER && { APPSTORE_OIDC_ISSUER: oidc.issuer, APPSTORE_OIDC_AUDIENCE: oidc.audience }),
+    ...(!process.env.APPSTORE_OIDC_ISSUER && {
+      APPSTORE_OIDC_ISSUER: oidc.issuer,
+      APPSTORE_OIDC_AUDIENCE: oidc.audience,
+      APPSTORE_UI_OIDC_CLIENT_ID: UI_CLIENT_ID,
+      APPSTORE_UI_OIDC_SCOPE: 'openid profile api',
+    }),
   }),
 };
 const store = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')], { env, stdio: 'inherit' });
 
 console.log(`
 appstore is starting: REST http://127.0.0.1:${httpPort}, gRPC 127.0.0.1:${grpcPort}
+  web UI                 http://127.0.0.1:${httpPort}/  (sign in as alice/alice or bob/bob${oidc ? ` at ${oidc.issuer}` : ''}, or with a token below)
   ${cluster?.engine === 'helm4' ? 'Helm 4 engine' : 'Tiller'} (HELM_HOST)${cluster?.engine === 'helm4' ? '' : '       '}${env.HELM_HOST}
   KUBECONFIG             ${env.KUBECONFIG}   (kubectl --kubeconfig ${env.KUBECONFIG} get pods -A)
   chart repositories     ${env.APPSTORE_REPOS}

@@ -32,6 +32,8 @@ export interface StoreOptions {
   readonly extraEnv?: Record<string, string>;
   /** The store's logger (e.g. one that captures lines); by default, pino at APPSTORE_LOG_LEVEL. */
   readonly log?: Logger;
+  /** The REST port; a free one by default (the web UI's tests need it known before the OpenID Provider starts). */
+  readonly httpPort?: number;
 }
 
 /** The store's environment on the test cluster: a token file of USERS and a namespace policy for deployNamespaces. */
@@ -58,7 +60,7 @@ export async function startStore(env: TestEnv, options: StoreOptions): Promise<R
   const config = loadConfig(vars);
   const store = await composeAppStore(config, vars, options.log ?? createLogger(config.logLevel));
   const http: Server = await new Promise((resolve) => {
-    const server = store.rest.listen(0, '127.0.0.1', () => resolve(server));
+    const server = store.rest.listen(options.httpPort ?? 0, '127.0.0.1', () => resolve(server));
   });
   const grpcPort = await store.grpc.listen(0, '127.0.0.1');
   // The catalog loads in the background; wait for it.

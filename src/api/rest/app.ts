@@ -3,7 +3,7 @@
  * the same service object the gRPC server exposes. Bodies are JSON of at most
  * 1 MiB; every error is problem+json.
  */
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import { boundedText, errorText } from '../../domain/error-text.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -31,6 +31,8 @@ export interface RestAppOptions {
   readonly metrics?: Metrics;
   /** Proxies whose X-Forwarded-For names the client (req.ip, which failed sign-ins are counted by). */
   readonly trustProxy?: number | readonly string[];
+  /** The web UI's routes (api/web): GET /, /assets/…, /ui/config.json; paths no API route uses. */
+  readonly ui?: Router;
 }
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -46,6 +48,7 @@ export function createRestApp(options: RestAppOptions): Express {
   if (options.metrics) app.use(metricsRoutes(options.metrics));
   app.use(healthRoutes(options.readiness));
   app.use(requestContext(options.log));
+  if (options.ui) app.use(options.ui);
   app.use(requireJsonBodies);
   app.use(express.json({ limit: MAX_BODY_BYTES, strict: true, type: ['application/json', 'application/*+json'] }));
   // After the body is read: body parsing continues on stream events, outside the request's async context.
