@@ -340,13 +340,18 @@ export class TillerClient {
       done();
       return chunks;
     } catch (err) {
-      const failure = fromTillerError('list', err);
+      const failure = fromTillerError('list', err, this.engineLabel());
       done(failure);
       throw failure;
     } finally {
       // Leaving the loop early does not end a grpc-js stream by itself.
       stream.cancel();
     }
+  }
+
+  /** Who answered, in messages: Tiller, or a Helm engine once GetVersion said so. */
+  private engineLabel(): string {
+    return this.detector.current()?.kind === 'helm' ? 'Helm engine' : 'Tiller';
   }
 
   private writeDeadline(timeoutSeconds: number): number {
@@ -370,7 +375,7 @@ export class TillerClient {
     return new Promise((resolve, reject) => {
       call(this.metadata(options), { deadline: Date.now() + deadlineMs }, (err, res) => {
         if (err) {
-          const failure = fromTillerError(operation, err);
+          const failure = fromTillerError(operation, err, this.engineLabel());
           done(failure);
           reject(failure);
         } else {

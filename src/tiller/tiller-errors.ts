@@ -38,6 +38,8 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, TillerErrorKind]> = [
   [/^release: ".*" not found|not found$|^offset ".*" not found/, 'NotFound'],
   // An object the release creates exists already (in the namespace, or twice in the chart): not the release name.
   [/^release .* failed: .* already exists/, 'ObjectExists'],
+  // Helm 3/4's words: an object of the release exists and belongs to another release (or to none).
+  [/exists and cannot be imported into the current release/, 'ObjectExists'],
   [/already exists|cannot re-use a name that is still in use|^release: ".*" already exists/, 'NameInUse'],
   [/^incompatible versions client\[/, 'IncompatibleVersion'],
   // The chart's manifests use API versions the cluster does not serve (any more): the chart's fault for this cluster.
@@ -93,13 +95,16 @@ export function classifyTillerError(err: ServiceError): TillerErrorKind {
   return PATTERNS.find(([re]) => re.test(message))?.[1] ?? 'Failed';
 }
 
-/** Turns whatever a Tiller call threw into an AppStoreError naming the operation. */
-export function fromTillerError(operation: string, err: unknown): AppStoreError {
+/**
+ * Turns whatever a Tiller call threw into an AppStoreError naming the operation and the engine that answered
+ * (`Tiller`, or `Helm engine` when GetVersion said so).
+ */
+export function fromTillerError(operation: string, err: unknown, engine = 'Tiller'): AppStoreError {
   if (!isServiceError(err)) return AppStoreError.from(err);
   const kind = classifyTillerError(err);
   const upstream = err.details || err.message;
-  if (kind === 'UnservedKinds') return unservedKinds(operation, upstream, err);
-  if (kind === 'TenancyRefused') return engineRefusal(operation, upstream, err);
+  if (kind === 'UnservedKinds') return unservedKinds(`${engine} ${operation}`, upstream, err);
+  if (kind === 'TenancyRefused') return engineRefusal(`${engine} ${operation}`, upstream, err);
   if (kind === 'Forbidden') {
     return new AppStoreError(
       'Unprocessable',
@@ -111,12 +116,12 @@ export function fromTillerError(operation: string, err: unknown): AppStoreError 
   // An outage of the API server behind Tiller is reported without its (internal) address; details keep it.
   const message =
     kind === 'Unavailable'
-      ? `Tiller is unavailable (${operation}): ${upstream}`
+      ? `${engine} is unavailable (${operation}): ${upstream}`
       : kind === 'ClusterUnavailable'
-        ? `Tiller cannot reach the Kubernetes API server (${operation}); try again later`
+        ? `${engine} cannot reach the Kubernetes API server (${operation}); try again later`
         : kind === 'Incomplete'
-          ? `Tiller ${operation}: ${upstream} (a hook Job of the chart did not complete; the release is FAILED)`
-          : `Tiller ${operation}: ${upstream}`;
+          ? `${engine} ${operation}: ${upstream} (a hook Job of the chart did not complete; the release is FAILED)`
+          : `${engine} ${operation}: ${upstream}`;
   return new AppStoreError(CODE_OF_KIND[kind], message, { upstream, tiller: kind, grpcCode: err.code }, { cause: err });
 }
 
@@ -124,13 +129,13 @@ export function fromTillerError(operation: string, err: unknown): AppStoreError 
  * Every kind/apiVersion Tiller could not map (it lists them all: its builder
  * continues on error), in one 422 whose details list them too.
  */
-function unservedKinds(operation: string, upstream: string, err: ServiceError): AppStoreError {
+function unservedKinds(call: string, upstream: string, err: ServiceError): AppStoreError {
   const unserved = [...upstream.matchAll(/no matches for kind "([^"]*)" in version "([^"]*)"/g)].map((m) => ({ kind: m[1]!, apiVersion: m[2]! }));
-  return unservedKindsError(operation, unserved, { upstream, tiller: 'UnservedKinds', grpcCode: err.code }, err);
+  return unservedKindsError(call, unserved, { upstream, tiller: 'UnservedKinds', grpcCode: err.code }, err);
 }
 
 function unservedKindsError(
-  operation: string,
+  call: string,
   unserved: ReadonlyArray<{ kind: string; apiVersion: string }>,
   details: Record<string, unknown>,
   err: ServiceError,
@@ -139,7 +144,7 @@ function unservedKindsError(
   const list = unique.map((u) => `${u.kind} ${u.apiVersion}`).join(', ');
   return new AppStoreError(
     'Unprocessable',
-    `the chart uses API versions this cluster does not serve: ${list} (Tiller ${operation})`,
+    `the chart uses API versions this cluster does not serve: ${list} (${call})`,
     { ...details, unserved: unique },
     { cause: err },
   );
@@ -153,13 +158,13 @@ export const TENANCY_TRAILER = 'x-appstore-tenancy-bin';
  * known. When every object refused is of a kind the cluster does not serve, the chart is too old (or too new) for
  * the cluster, not escaping its namespace: the same 422 as Tiller's "no matches for kind".
  */
-function engineRefusal(operation: string, upstream: string, err: ServiceError): AppStoreError {
+function engineRefusal(call: string, upstream: string, err: ServiceError): AppStoreError {
   const details = { upstream, tiller: 'TenancyRefused', grpcCode: err.code };
   const refusal = readRefusal(err.metadata?.get(TENANCY_TRAILER)[0]);
   if (!refusal) return new AppStoreError('Unprocessable', `refused before anything was applied: ${upstream.replace(/^validation failed: /, '')}`, { ...details, tenancy: true }, { cause: err });
   const unserved = refusal.offences.map((o) => /^kind (\S+) (\S+) is not served by the cluster/.exec(o.reason));
   if (unserved.every((m) => m !== null)) {
-    return unservedKindsError(operation, unserved.map((m) => ({ apiVersion: m![1]!, kind: m![2]! })), { ...details, tiller: 'UnservedKinds' }, err);
+    return unservedKindsError(call, unserved.map((m) => ({ apiVersion: m![1]!, kind: m![2]! })), { ...details, tiller: 'UnservedKinds' }, err);
   }
   return tenancyRefusal(refusal.offences, refusal.namespace, details);
 }

@@ -164,12 +164,19 @@ describe('the widgets chart (crds/) on the engine', () => {
     await expect(crds.readCustomResourceDefinition({ name: 'widgets.demo.appstore.example.org' })).rejects.toMatchObject({ code: 404 });
   });
 
-  test('from the repository whose operator allowed it: its CRD is installed first, then the release', async () => {
+  test('from the repository whose operator allowed it: its CRD is installed first, then the release; a second one is a 409', async () => {
     const res = await install({ application: 'trusted/widgets', version: '0.1.0' });
     expect(res.status).toBe(200);
     const crd = await crds.readCustomResourceDefinition({ name: 'widgets.demo.appstore.example.org' });
     expect(crd.spec.names.kind).toBe('Widget');
     expect((await kube.core.readNamespacedConfigMap({ namespace, name: `${res.json.id as string}-widgets` })).data).toEqual({ greeting: 'widgets ready' });
+    // A second release of it would take over the first one's ClusterRole (its name is fixed): Helm refuses, the store
+    // answers 409 and keeps no record of it.
+    const before = (await call('GET', '/releases', { user: 'alice' })).json.length;
+    const second = await install({ application: 'trusted/widgets', version: '0.1.0' });
+    expect(second.status).toBe(409);
+    expect(second.json.detail).toMatch(/^Helm engine install: .*ClusterRole "widgets-viewer" .*exists and cannot be imported into the current release/);
+    expect((await call('GET', '/releases', { user: 'alice' })).json).toHaveLength(before);
     expect((await call('DELETE', `/releases/${res.json.id as string}`, { user: 'alice' })).status).toBe(204);
   });
 });

@@ -68,7 +68,7 @@ describe('with Tiller stopped', () => {
     const res = await call('POST', '/releases', { user: 'alice', body: { application: 'sample/hello', version: '1.0.0', namespace } });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
-    expect(res.json.detail).toMatch(/Tiller is unavailable/);
+    expect(res.json.detail).toMatch(env.cluster.engine === 'tiller' ? /^Tiller is unavailable/ : /^Helm engine is unavailable/);
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 

@@ -68,3 +68,16 @@ test('UNAVAILABLE with Go\'s dial error is the engine failing to reach the API s
   );
   expect(fromTillerError('content', serviceError(status.UNAVAILABLE, 'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:44134')).message).toMatch(/is unavailable/);
 });
+
+test("an object another release owns is Helm's 'cannot be imported': a 409, named for the engine that answered", () => {
+  const err = fromTillerError(
+    'install',
+    serviceError(
+      status.UNKNOWN,
+      'unable to continue with install: ClusterRole "secrets-unsealer" in namespace "" exists and cannot be imported into the current release: invalid ownership metadata',
+    ),
+    'Helm engine',
+  );
+  expect(err.code).toBe('Conflict');
+  expect(err.message).toMatch(/^Helm engine install: unable to continue with install: ClusterRole "secrets-unsealer"/);
+});
