@@ -112,7 +112,7 @@ const store = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')]
 console.log(`
 appstore is starting: REST http://127.0.0.1:${httpPort}, gRPC 127.0.0.1:${grpcPort}
   web UI                 http://127.0.0.1:${httpPort}/  (sign in as alice/alice or bob/bob${oidc ? ` at ${oidc.issuer}` : ''}, or with a token below)
-  ${cluster?.engine === 'helm4' ? 'Helm 4 engine' : 'Tiller'} (HELM_HOST)${cluster?.engine === 'helm4' ? '' : '       '}${env.HELM_HOST}
+  ${`${cluster?.engine === 'helm4' ? 'Helm 4 engine' : 'Tiller'} (HELM_HOST)`.padEnd(23)}${env.HELM_HOST}
   KUBECONFIG             ${env.KUBECONFIG}   (kubectl --kubeconfig ${env.KUBECONFIG} get pods -A)
   chart repositories     ${env.APPSTORE_REPOS}
   OCI registry           ${registry ? `${registry.origin} (the sample charts under samples/: helm4 pull oci://${registry.host}/samples/hello --plain-http)` : 'not started: APPSTORE_RUN_OCI=1 make run builds and starts one (about 5 minutes, once)'}
