@@ -15,6 +15,7 @@ import { AppStoreError } from '../../src/domain/errors.js';
 import { ReleaseStatusCode, TillerClient } from '../../src/tiller/index.js';
 import type { Hook } from '../../gen/hapi/release/hook.js';
 import { ensureLazyPeer } from '../harness/peers.js';
+import { helm4Cli, type Helm4 } from './helm4-cli.js';
 import { readTestEnv, testDir } from '../harness/test-env.js';
 import { startEngine, type RunningEngine } from './engine-peer.js';
 import { ensureNamespace, kubeClients } from './kube.js';
@@ -28,7 +29,7 @@ const elsewhere = 'migrate-it-other';
 const dir = join(testDir(), 'engine-migrate');
 mkdirSync(dir, { recursive: true });
 let enginePath = '';
-let helm4Path = '';
+let helm4: Helm4;
 let engine: RunningEngine | undefined;
 
 const suffix = randomBytes(3).toString('hex');
@@ -77,19 +78,6 @@ async function migrateJson(...args: string[]): Promise<{ code: number; plans: Ma
   return { code: out.code, plans: new Map(parsed.releases.map((p) => [p.release, p])) };
 }
 
-async function helm4(...args: string[]): Promise<string> {
-  const home = join(dir, 'helm4-home');
-  const { stdout } = await run(helm4Path, args, {
-    env: {
-      ...process.env,
-      KUBECONFIG: env.cluster.kubeconfig,
-      HELM_CONFIG_HOME: join(home, 'config'),
-      HELM_CACHE_HOME: join(home, 'cache'),
-      HELM_DATA_HOME: join(home, 'data'),
-    },
-  });
-  return stdout;
-}
 
 /** Helm's release Secrets of a name, in every namespace. */
 async function helmSecrets(name: string): Promise<string[]> {
@@ -104,7 +92,7 @@ async function tillerObjects(name: string): Promise<string[]> {
 
 beforeAll(async () => {
   const progress = (line: string) => process.stderr.write(`[peers] ${line}\n`);
-  [enginePath, helm4Path] = [await ensureLazyPeer('appstore-engine', progress), await ensureLazyPeer('helm4', progress)];
+  [enginePath, helm4] = [await ensureLazyPeer('appstore-engine', progress), await helm4Cli(env, join(dir, 'helm4-home'))];
   await ensureNamespace(kube, namespace);
   await ensureNamespace(kube, elsewhere);
   // Releases made by the real Tiller v2.17, through the store's own client.

@@ -7,12 +7,10 @@
  * with InvalidArgument naming the object, nothing created anywhere, no release stored or changed. With the caller's
  * metadata x-appstore-allow-cluster-scoped: true, a ClusterRole installs.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { KubeConfig, RbacAuthorizationV1Api, ApiextensionsV1Api } from '@kubernetes/client-node';
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import yaml from 'js-yaml';
@@ -22,12 +20,11 @@ import { AppStoreError } from '../../src/domain/errors.js';
 import { ReleaseStatusCode } from '../../src/tiller/index.js';
 import { buildChartRepo } from '../harness/chart-repo.js';
 import { repoRoot } from '../harness/paths.js';
-import { ensureLazyPeer } from '../harness/peers.js';
+import { helm4Cli, type Helm4 } from './helm4-cli.js';
 import { readTestEnv, testDir } from '../harness/test-env.js';
 import { startEngine, type RunningEngine } from './engine-peer.js';
 import { ensureNamespace, kubeClients } from './kube.js';
 
-const run = promisify(execFile);
 const env = readTestEnv();
 const kube = kubeClients(env);
 const home = 'engine-tenancy-home';
@@ -35,7 +32,7 @@ const other = 'engine-tenancy-other';
 const fixtures = join(repoRoot, 'test', 'fixtures', 'tenancy-charts');
 let engine: RunningEngine;
 let repoDir: string;
-let helm4Path: string;
+let helm4: Helm4;
 let rbac: RbacAuthorizationV1Api;
 let crds: ApiextensionsV1Api;
 
@@ -46,7 +43,7 @@ beforeAll(async () => {
   await Promise.all([home, other].map((ns) => ensureNamespace(kube, ns)));
   repoDir = mkdtempSync(join(tmpdir(), 'appstore-engine-tenancy-'));
   await buildChartRepo(fixtures, repoDir);
-  helm4Path = await ensureLazyPeer('helm4', (line) => process.stderr.write(`[peers] ${line}\n`));
+  helm4 = await helm4Cli(env, join(testDir(), 'engine-tenancy', 'helm4-home'));
   engine = await startEngine(env, 'engine-tenancy');
   const kc = new KubeConfig();
   kc.loadFromFile(env.cluster.kubeconfig);
@@ -58,13 +55,6 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-async function helm4(...args: string[]): Promise<string> {
-  const h = join(testDir(), 'engine-tenancy', 'helm4-home');
-  const { stdout } = await run(helm4Path, args, {
-    env: { ...process.env, KUBECONFIG: env.cluster.kubeconfig, HELM_CONFIG_HOME: join(h, 'config'), HELM_CACHE_HOME: join(h, 'cache'), HELM_DATA_HOME: join(h, 'data') },
-  });
-  return stdout;
-}
 
 async function refused(promise: Promise<unknown>, ...objects: RegExp[]): Promise<void> {
   const err: unknown = await promise.then(() => new Error('expected a refusal'), (e: unknown) => e);

@@ -18,6 +18,7 @@ import { ALL_STATUS_CODES, ReleaseStatusCode, TillerClient } from '../../src/til
 import { freePort, waitFor } from '../harness/net.js';
 import { ensureLazyPeer } from '../harness/peers.js';
 import { ProcessGroup } from '../harness/processes.js';
+import { helm4Cli, type Helm4 } from './helm4-cli.js';
 import { readTestEnv, testDir } from '../harness/test-env.js';
 import { ensureNamespace, eventually, kubeClients, statusOf } from './kube.js';
 
@@ -29,7 +30,7 @@ const dir = join(testDir(), 'engine');
 mkdirSync(join(dir, 'logs'), { recursive: true });
 const procs = new ProcessGroup(join(dir, 'logs'));
 let enginePath = '';
-let helm4Path = '';
+let helm4: Helm4;
 let engine: TillerClient;
 
 const uniqueName = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
@@ -39,19 +40,6 @@ function chart(version: string) {
   return loadChartArchive(readFileSync(join(env.repoDir, `hello-${version}.tgz`)));
 }
 
-async function helm4(...args: string[]): Promise<string> {
-  const home = join(dir, 'helm4-home');
-  const { stdout } = await run(helm4Path, args, {
-    env: {
-      ...process.env,
-      KUBECONFIG: env.cluster.kubeconfig,
-      HELM_CONFIG_HOME: join(home, 'config'),
-      HELM_CACHE_HOME: join(home, 'cache'),
-      HELM_DATA_HOME: join(home, 'data'),
-    },
-  });
-  return stdout;
-}
 
 async function expectAppStoreError(promise: Promise<unknown>, code: string, message: RegExp): Promise<AppStoreError> {
   const err: unknown = await promise.then(
@@ -72,7 +60,7 @@ async function releaseSecrets(name: string): Promise<string[]> {
 beforeAll(async () => {
   // Built on first use only (minutes on a cold cache), then cached like the other peers.
   const progress = (line: string) => process.stderr.write(`[peers] ${line}\n`);
-  [enginePath, helm4Path] = [await ensureLazyPeer('appstore-engine', progress), await ensureLazyPeer('helm4', progress)];
+  [enginePath, helm4] = [await ensureLazyPeer('appstore-engine', progress), await helm4Cli(env, join(dir, 'helm4-home'))];
   const address = `127.0.0.1:${await freePort()}`;
   procs.start('appstore-engine', enginePath, [`-listen=${address}`, `-kubeconfig=${env.cluster.kubeconfig}`, '-log-level=debug']);
   engine = new TillerClient(address, { readTimeoutMs: 5000 });
