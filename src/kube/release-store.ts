@@ -61,7 +61,8 @@ export class SecretReleaseStore implements ReleaseStore {
 
   async create(record: ReleaseRecord): Promise<void> {
     try {
-      this.cache?.index.upsert(await this.core.createNamespacedSecret({ namespace: this.namespace, body: this.toSecret(record) }));
+      const created = await this.core.createNamespacedSecret({ namespace: this.namespace, body: this.toSecret(record) });
+      this.cache?.index.upsert(created);
     } catch (err) {
       if (statusOf(err) === 409) throw new AppStoreError('AlreadyExists', `release record ${record.id} exists`);
       throw fromKubeError('create release record', err);
@@ -137,7 +138,8 @@ export class SecretReleaseStore implements ReleaseStore {
     const body = this.toSecret(record);
     body.metadata = { ...body.metadata, resourceVersion: current.metadata?.resourceVersion };
     try {
-      this.cache?.index.upsert(await this.core.replaceNamespacedSecret({ name: secretName(record.id), namespace: this.namespace, body }));
+      const replaced = await this.core.replaceNamespacedSecret({ name: secretName(record.id), namespace: this.namespace, body });
+      this.cache?.index.upsert(replaced);
     } catch (err) {
       if (statusOf(err) === 409) throw new AppStoreError('Conflict', `release ${record.id} changed concurrently; try again`);
       throw fromKubeError('update release record', err);
