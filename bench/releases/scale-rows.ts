@@ -8,7 +8,8 @@ import type { Stats } from '../services.js';
 
 const f = (n: number, digits = 0) => n.toFixed(digits);
 const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
-const latency = (l: Latency) => `${f(l.p50Ms, 1)} / ${f(l.p99Ms, 1)} ms, ${f(l.requestsPerSecond)} req/s`;
+const latency = (l: Latency) =>
+  `${f(l.p50Ms, 1)} / ${f(l.p99Ms, 1)} ms, ${f(l.requestsPerSecond)} req/s${l.non2xx > 0 ? ` (${l.non2xx} of ${l.requests} answers not 2xx)` : ''}`;
 const times = (s: Stats) => `${f(s.p50, 1)} / ${f(s.p99, 1)} ms`;
 const ratio = (big: number, small: number) => (small > 0 ? `${f(big / small, 2)}×` : '–');
 

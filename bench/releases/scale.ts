@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import pLimit from 'p-limit';
 import { loadChartArchive } from '../../src/charts/index.js';
+import { ensureNamespace } from '../../src/kube/kube-clients.js';
 import { RecordCache } from '../../src/kube/record-cache.js';
 import { parseRecord, recordSecret, SecretReleaseStore } from '../../src/kube/release-store.js';
 import { decodeStoredRelease, encodeStoredRelease } from '../../src/kube/tiller-storage.js';
@@ -53,6 +54,9 @@ export interface Latency {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly requestsPerSecond: number;
+  readonly requests: number;
+  /** Answers that were not 2xx (each is counted in the times too). */
+  readonly non2xx: number;
 }
 
 export interface ScaleFigures {
@@ -117,6 +121,7 @@ export async function runScaleBench(env: TestEnv, options: ScaleOptions): Promis
   let written = 0;
   let store: ChildStore | undefined;
   try {
+    await ensureNamespace(core, storeNamespace);
     const template = await tillerTemplate(env, tiller, options.namespace, core);
     const figures: ScaleFigures[] = [];
     for (const size of options.sizes) {
@@ -195,8 +200,9 @@ async function measure(store: ChildStore, size: number, startMs: number, ctx: Me
       durationSeconds: options.durationSeconds,
       headers: { authorization: `Bearer ${tokenOf(who)}` },
     });
-    if (r.non2xx > 0 || r.errors > 0) throw new Error(`GET ${path} as ${who}: ${r.non2xx} answers not 2xx, ${r.errors} errors`);
-    return { p50Ms: r.p50Ms, p99Ms: r.p99Ms, requestsPerSecond: r.requestsPerSecond };
+    if (r.errors > 0) throw new Error(`GET ${path} as ${who}: ${r.errors} errors (no answer)`);
+    if (r.non2xx > 0) console.error(`[bench] GET ${path}: ${r.non2xx} of ${r.requests} answers not 2xx`);
+    return { p50Ms: r.p50Ms, p99Ms: r.p99Ms, requestsPerSecond: r.requestsPerSecond, requests: r.requests, non2xx: r.non2xx };
   };
   const listed = async (who: string) => {
     const res = await fetch(`${store.url}/releases`, { headers: { authorization: `Bearer ${tokenOf(who)}` } });
