@@ -388,7 +388,7 @@ function render(r: Report): string {
     '## Scale: many releases and users on one store',
     '',
     `Release records and Tiller releases of the sample chart owned by 200 users (10 each) and shared with one of 50 groups; ` +
-      `${options.connections} concurrent clients, ${options.durationSeconds} s per measurement; each figure beside the same at the smallest size ` +
+      `${options.connections} concurrent clients, ${options.durationSeconds} s per measurement after 1 s of warm-up; each figure beside the same at the smallest size ` +
       '(bench/releases/scale.ts). API server requests: every client\'s requests for Secrets (apiserver_request_total) over an idle ' +
       `${options.idleSeconds} s while /metrics is scraped every 15 s, per minute.`,
     '',
