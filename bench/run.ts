@@ -14,6 +14,9 @@
  * more of the store's environment, e.g. APPSTORE_TILLER_STORAGE_QPS=0 to
  * compare without pacing. BENCH_ONLY=engine runs only the Helm 4 engine's
  * measurements (bench/releases/engine.ts) and prints their rows.
+ * BENCH_ONLY=scale runs only the scale scenario (bench/releases/scale.ts:
+ * BENCH_SCALE_SIZES, default `20,2000` releases; BENCH_IDLE_SECONDS, default
+ * 60) and prints its rows.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +32,8 @@ import { compareCatalogHttp, loadCatalog, startSyntheticRepo, type HttpCompariso
 import { runFairShareBench, type FairShareReport } from './releases/fair-share.js';
 import { runEngineBench, type EngineBenchReport } from './releases/engine.js';
 import { runReleasesBench, serveManyChart, type ReleasesBenchReport } from './releases/measure.js';
+import { runScaleBench, type ScaleReport } from './releases/scale.js';
+import { scaleRows } from './releases/scale-rows.js';
 import { envNumber, processMemory, startServices, stats, timeEach, type Stats } from './services.js';
 
 const count = (key: string, fallback: number) => envNumber(key, fallback, { integer: true });
@@ -43,6 +48,8 @@ const options = {
   concurrent: count('BENCH_CONCURRENT', 20),
   statusCalls: count('BENCH_STATUS_CALLS', 200),
   flooders: count('BENCH_FLOODERS', 25),
+  scaleSizes: (process.env.BENCH_SCALE_SIZES ?? '20,2000').split(',').map((n) => Number(n)),
+  idleSeconds: count('BENCH_IDLE_SECONDS', 60),
 };
 const namespace = 'bench';
 const settle = () => new Promise((resolve) => setTimeout(resolve, 3000));
@@ -66,6 +73,7 @@ interface Report {
   readonly releases: ReleasesBenchReport;
   readonly fairShare: FairShareReport;
   readonly engine: EngineBenchReport;
+  readonly scale: ScaleReport;
   readonly memory: Memory;
 }
 
@@ -136,6 +144,21 @@ async function main(): Promise<void> {
       return;
     }
 
+    const scaleOptions = {
+      sizes: options.scaleSizes,
+      connections: options.connections,
+      durationSeconds: options.durationSeconds,
+      idleSeconds: options.idleSeconds,
+      namespace,
+      storeOptions: { ...storeOptions, namespace: 'appstore-bench-scale' },
+      dir: services.dir,
+    };
+    if (process.env.BENCH_ONLY === 'scale') {
+      const scale = await runScaleBench(env, scaleOptions);
+      console.log(scaleRows(scale).map((row) => `| ${row.join(' | ')} |`).join('\n'));
+      return;
+    }
+
     const engineOptions = { rounds: options.rounds, concurrent: options.concurrent, namespace, dir: services.dir };
     if (process.env.BENCH_ONLY === 'engine') {
       const engine = await runEngineBench(env, engineOptions);
@@ -171,6 +194,9 @@ async function main(): Promise<void> {
     const end = processMemory(pid);
     console.error('[bench] the Helm 4 engine against the Helm 4 CLI and Tiller');
     const engine = await runEngineBench(env, engineOptions);
+    await store.kill();
+    console.error('[bench] the scale scenario');
+    const scale = await runScaleBench(env, scaleOptions);
 
     const report: Report = {
       date,
@@ -181,6 +207,7 @@ async function main(): Promise<void> {
       releases,
       fairShare,
       engine,
+      scale,
       memory: { sampleOnlyMb, catalogLoadedMb, afterHttpMb, afterReleasesMb: end.rssMb, peakMb: end.peakRssMb },
     };
     const markdown = render(report);
@@ -357,6 +384,17 @@ function render(r: Report): string {
     '| measurement | p50 / p99 ms | baseline | p50 / p99 ms | ratio | target |',
     '| --- | --- | --- | --- | --- | --- |',
     ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    '## Scale: many releases and users on one store',
+    '',
+    `Release records and Tiller releases of the sample chart owned by 200 users (10 each) and shared with one of 50 groups; ` +
+      `${options.connections} concurrent clients, ${options.durationSeconds} s per measurement after 1 s of warm-up; each figure beside the same at the smallest size ` +
+      '(bench/releases/scale.ts). API server requests: every client\'s requests for Secrets (apiserver_request_total) over an idle ' +
+      `${options.idleSeconds} s while /metrics is scraped every 15 s, per minute.`,
+    '',
+    '| measurement | at the largest size | at the smallest size | ratio | target |',
+    '| --- | --- | --- | --- | --- |',
+    ...scaleRows(r.scale).map((row) => `| ${row.join(' | ')} |`),
     '',
     '## Memory of the store process (RSS)',
     '',

@@ -15,7 +15,9 @@ import type { Config } from './config.js';
 import { createIdentityService, loadIdentityConfig, type ReloadOutcome } from './identity/index.js';
 import { ensureNamespace, kubeClients } from './kube/kube-clients.js';
 import { holderIdentity, LeaseLocks } from './kube/lease-locks.js';
-import { SecretReleaseStore } from './kube/release-store.js';
+import { RecordCache } from './kube/record-cache.js';
+import { parseRecord, SecretReleaseStore } from './kube/release-store.js';
+import { UnsettledRecords } from './releases/unsettled-records.js';
 import { KubeObjectScopes } from './kube/object-scopes.js';
 import { KubePodAdmission } from './kube/pod-admission.js';
 import { KubeResourceStatusReader } from './kube/resource-status.js';
@@ -63,7 +65,9 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
   const repos = loadRepoConfigs(config.repos, env);
   const catalog = createCatalog({ repos }, log);
   const identity = createIdentityService(loadIdentityConfig(env), { logger: log, kubeConfig: kube.config });
-  const store = new SecretReleaseStore(kube.core, config.namespace);
+  // The records are watched (record-cache.ts); reads answer from memory once the first list is in.
+  const recordCache = new RecordCache({ config: kube.config, namespace: config.namespace, parse: parseRecord, log: log.child({ component: 'records' }) });
+  const store = new SecretReleaseStore(kube.core, config.namespace, recordCache);
   const clients = new ReleaseClients({
     provisioner: createProvisioner(loadProvisioningConfig(env)),
     secrets: new KubeClientSecretStore(kube.core, config.namespace),
@@ -154,9 +158,12 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
   await ensureNamespace(kube.core, config.namespace);
   await tiller.profile().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'the release engine does not answer yet; asked again on use'));
   void catalog.start();
-  const runReconcile = async () => {
+  await recordCache.start();
+  const runReconcile = async (scope: 'all' | 'unsettled' = 'all') => {
     try {
-      const report = await reconcile({ store, engine, clients, locks, tenancy, stored, log: log.child({ component: 'reconcile' }) });
+      // The full pass reads the records from the API server: what another replica or an operator wrote a moment ago counts.
+      const records = scope === 'all' ? store.fromApi() : store;
+      const report = await reconcile({ store: records, engine, clients, locks, tenancy, stored, scope, log: log.child({ component: 'reconcile' }) });
       metrics.observeReconcile(report);
       return report;
     } catch (err) {
@@ -164,7 +171,9 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
       throw err;
     }
   };
-  await runReconcile().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reconciliation at start failed; it runs again later'));
+  // At start and when a record is left pending or deleting, only such records are looked at; everything, rarely.
+  await runReconcile('unsettled').catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reconciliation at start failed; it runs again later'));
+  const unsettled = new UnsettledRecords(recordCache.index, () => runReconcile('unsettled'), log.child({ component: 'reconcile' }));
   const timer = setInterval(() => {
     runReconcile().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reconciliation failed'));
   }, 5 * 60_000);
@@ -177,10 +186,12 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     catalog,
     tiller,
     metrics,
-    reconcile: runReconcile,
+    reconcile: () => runReconcile('all'),
     reloadFiles: () => identity.reload(),
     close: async () => {
       clearInterval(timer);
+      unsettled.stop();
+      await recordCache.stop();
       identity.close();
       await catalog.stop();
       await locks.close();

@@ -8,6 +8,8 @@ import autocannon from 'autocannon';
 export interface LoadOptions {
   readonly connections: number;
   readonly durationSeconds: number;
+  /** Sent with every request (e.g. a bearer token). */
+  readonly headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -31,6 +33,7 @@ export async function measureHttp(url: string, options: LoadOptions): Promise<Lo
     connections: options.connections,
     duration: options.durationSeconds,
     workers: 1,
+    ...(options.headers && { headers: options.headers }),
   });
   return {
     requestsPerSecond: result.requests.average,

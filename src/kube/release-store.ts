@@ -17,6 +17,7 @@ import pLimit from 'p-limit';
 import type { ReleaseRecord, ReleaseStore, ReleaseSummary } from '../releases/types.js';
 import { AppStoreError } from '../domain/errors.js';
 import { fromKubeError, statusOf } from './kube-errors.js';
+import type { RecordCache } from './record-cache.js';
 import { MANAGED_BY, recordMetadata, releaseIdOf, secretName, STATE_LABEL, summaryOfMetadata, summaryOfRecord } from './release-summary.js';
 
 const SECRET_TYPE = 'appstore.io/release.v1';
@@ -32,15 +33,38 @@ const READ_CONCURRENCY = 8;
 /** ...and above this many, one full list is cheaper than a read each (only the records asked for are decoded). */
 const READ_ONE_BY_ONE_UP_TO = 32;
 
+/** How a read finds a record: `cached` from the watch-fed cache while it is synced, `api` always from the API server. */
+export type RecordReads = 'cached' | 'api';
+
 export class SecretReleaseStore implements ReleaseStore {
+  /**
+   * With a cache (record-cache.ts), reads are answered from memory while it is synced, and every write of this
+   * process goes into it from the API server's answer, so that what this process wrote it reads back at once.
+   */
   constructor(
     private readonly core: CoreV1Api,
     private readonly namespace: string,
+    private readonly cache?: RecordCache,
+    private readonly reads: RecordReads = 'cached',
   ) {}
+
+  /**
+   * The same store reading every record from the API server (its writes still feed the cache): for reconciliation's
+   * full pass, which must see what another replica or an operator wrote a moment ago.
+   */
+  fromApi(): SecretReleaseStore {
+    return new SecretReleaseStore(this.core, this.namespace, this.cache, 'api');
+  }
+
+  /** The index to answer from, or undefined when reads go to the API server. */
+  private get indexed() {
+    return this.reads === 'cached' && this.cache?.ready ? this.cache.index : undefined;
+  }
 
   async create(record: ReleaseRecord): Promise<ReleaseRecord> {
     try {
       const created = await this.core.createNamespacedSecret({ namespace: this.namespace, body: this.toSecret(record) });
+      this.cache?.index.upsert(created);
       return withVersion(record, created);
     } catch (err) {
       if (statusOf(err) === 409) throw new AppStoreError('AlreadyExists', `release record ${record.id} exists`);
@@ -48,7 +72,9 @@ export class SecretReleaseStore implements ReleaseStore {
     }
   }
 
-  async get(id: string): Promise<ReleaseRecord | undefined> {
+  async get(id: string, options: { consistent?: boolean } = {}): Promise<ReleaseRecord | undefined> {
+    const indexed = options.consistent ? undefined : this.indexed;
+    if (indexed) return indexed.record(id);
     const secret = await this.readSecret(id);
     return secret ? parseRecord(secret) : undefined;
   }
@@ -58,6 +84,8 @@ export class SecretReleaseStore implements ReleaseStore {
   }
 
   async summaries(): Promise<ReleaseSummary[]> {
+    const indexed = this.indexed;
+    if (indexed) return indexed.summaries();
     const summaries: ReleaseSummary[] = [];
     const older: string[] = [];
     for (const meta of await this.listMetadata()) {
@@ -69,8 +97,17 @@ export class SecretReleaseStore implements ReleaseStore {
     return [...summaries, ...(await this.read(older)).map(summaryOfRecord)];
   }
 
+  /** From the cache: only the records owned by `owner` or shared with `groups` are looked at. */
+  async summariesOf(owner: string, groups: readonly string[]): Promise<ReleaseSummary[]> {
+    const indexed = this.indexed;
+    if (indexed) return indexed.summariesOf(owner, groups);
+    return (await this.summaries()).filter((s) => (owner !== '' && s.owner === owner) || s.adminGroups.some((g) => groups.includes(g)));
+  }
+
   async read(ids: readonly string[]): Promise<ReleaseRecord[]> {
     if (ids.length === 0) return [];
+    const indexed = this.indexed;
+    if (indexed) return ids.flatMap((id) => indexed.record(id) ?? []);
     if (ids.length > READ_ONE_BY_ONE_UP_TO) {
       const wanted = new Set(ids);
       const found = new Map<string, ReleaseRecord>();
@@ -87,6 +124,8 @@ export class SecretReleaseStore implements ReleaseStore {
   }
 
   async countByState(): Promise<Record<string, number>> {
+    const indexed = this.indexed;
+    if (indexed) return indexed.countByState();
     const counts: Record<string, number> = {};
     for (const meta of await this.listMetadata()) {
       // Every version wrote the state label; a Secret without one is not a record this store can use.
@@ -102,7 +141,9 @@ export class SecretReleaseStore implements ReleaseStore {
     const body = this.toSecret(record);
     body.metadata = { ...body.metadata, resourceVersion: record.storedVersion };
     try {
-      return withVersion(record, await this.core.replaceNamespacedSecret({ name: secretName(record.id), namespace: this.namespace, body }));
+      const replaced = await this.core.replaceNamespacedSecret({ name: secretName(record.id), namespace: this.namespace, body });
+      this.cache?.index.upsert(replaced);
+      return withVersion(record, replaced);
     } catch (err) {
       if (statusOf(err) === 409) {
         throw new AppStoreError('Conflict', `release ${record.id} was changed by another request since it was read; nothing was overwritten, try again`, { releaseId: record.id });
@@ -122,6 +163,7 @@ export class SecretReleaseStore implements ReleaseStore {
     } catch (err) {
       if (statusOf(err) !== 404) throw fromKubeError('delete release record', err);
     }
+    this.cache?.index.remove(id);
   }
 
   private async listSecrets(): Promise<V1Secret[]> {
@@ -152,14 +194,19 @@ export class SecretReleaseStore implements ReleaseStore {
   }
 
   private toSecret(record: ReleaseRecord): V1Secret {
-    return {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      type: SECRET_TYPE,
-      metadata: { name: secretName(record.id), namespace: this.namespace, ...recordMetadata(record) },
-      data: { [RECORD_KEY]: Buffer.from(serialize(record)).toString('base64') },
-    };
+    return recordSecret(record, this.namespace);
   }
+}
+
+/** The Secret a record is stored in (also written by bench/ to set up many records at once, in the same format). */
+export function recordSecret(record: ReleaseRecord, namespace: string): V1Secret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: SECRET_TYPE,
+    metadata: { name: secretName(record.id), namespace, ...recordMetadata(record) },
+    data: { [RECORD_KEY]: Buffer.from(serialize(record)).toString('base64') },
+  };
 }
 
 /** The record as kept: its storedVersion is the Secret's, not the record's (a key of that name in values stays). */
@@ -173,7 +220,8 @@ function withVersion(record: ReleaseRecord, secret: V1Secret): ReleaseRecord {
   return { ...record, storedVersion: secret.metadata?.resourceVersion };
 }
 
-function parseRecord(secret: V1Secret): ReleaseRecord | undefined {
+/** The record a Secret holds; undefined when it holds none or an unreadable one. */
+export function parseRecord(secret: V1Secret): ReleaseRecord | undefined {
   const raw = secret.data?.[RECORD_KEY];
   if (!raw) return undefined;
   try {

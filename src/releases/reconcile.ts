@@ -72,13 +72,24 @@ export interface ReconcileDeps {
   concurrency?: number;
   /** How long one record may take before it is reported as failed and left to the next pass (60 s by default). */
   recordTimeoutMs?: number;
+  /**
+   * `all` (the default): every record, and Tiller's releases without one are reported. `unsettled`: only records
+   * pending or deleting, the ones a crash or an outage leaves behind; Tiller is not even asked when there are none.
+   * The store runs the full pass rarely and this one at start and when such a record changes.
+   */
+  scope?: 'all' | 'unsettled';
 }
 
 const MAX_ERROR_CHARS = 300;
 
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const { store, engine, log } = deps;
-  const [records, tillerReleases] = await Promise.all([store.summaries(), engine.list({ statusCodes: ALL_STATUS_CODES })]);
+  const full = deps.scope !== 'unsettled';
+  const listed = store.summaries();
+  const unsettled = full ? undefined : (await listed).filter((r) => r.state !== 'deployed');
+  if (unsettled?.length === 0) return { actions: [], failures: [] };
+  const [all, tillerReleases] = await Promise.all([listed, engine.list({ statusCodes: ALL_STATUS_CODES })]);
+  const records = unsettled ?? all;
   const inTiller = new Map(tillerReleases.map((r) => [r.name, statusName(r.info?.status?.code)]));
   const actions: Array<ReconcileReport['actions'][number]> = [];
   const failures: ReconcileFailure[] = [];
@@ -110,7 +121,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   /** Reads the record again (under its lock) and acts if it is unchanged since it was listed. */
   const handle = async (listed: ReleaseSummary, progress: { step: ReconcileFailure['action'] }) => {
     const examine = async (): Promise<ReconcileAction | undefined> => {
-      const record = await store.get(listed.id);
+      const record = await store.get(listed.id, { consistent: true });
       if (record?.state !== listed.state || record.updatedAt !== listed.updatedAt) return undefined;
       const action = intentFor(record);
       if (!action) return undefined;
@@ -145,6 +156,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const limit = pLimit(deps.concurrency ?? 4);
   await Promise.all(records.filter((r) => intentFor(r) !== undefined).map((r) => limit(() => handleIsolated(r))));
 
+  if (!full) return { actions, failures };
   const known = new Set(records.map((r) => r.id));
   for (const [name, tillerStatus] of inTiller) {
     if (known.has(name)) continue;

@@ -199,7 +199,9 @@ export class ReleaseService {
 
   async list(principal: Principal, page: { limit?: number; offset?: number }): Promise<{ releases: ReleaseRecord[]; total: number }> {
     // Access is decided on summaries; values are read only for the page returned, never for other tenants' releases.
-    const all = (await this.deps.store.summaries())
+    const { store } = this.deps;
+    const candidates = store.summariesOf ? await store.summariesOf(principal.id, principal.groups) : await store.summaries();
+    const all = candidates
       .filter((r) => r.state !== 'deleting' && this.deps.access.canSee(principal, r))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
     const offset = page.offset ?? 0;
@@ -226,7 +228,7 @@ export class ReleaseService {
     await this.visible(principal, id);
     return this.deps.locks.withLock(id, async () => {
       // Read again under the lock, so that a change finished meanwhile (here or on another replica) is not overwritten.
-      const current = await this.visible(principal, id);
+      const current = await this.visible(principal, id, true);
       const values = input.resetValues ? (input.values ?? {}) : mergeOver(current.values, input.values ?? {});
       this.limits.checkRecord({ ...current, values }, 'merged values');
       const engine = await this.deps.engine.profile();
@@ -287,7 +289,7 @@ export class ReleaseService {
       throw invalidArgument('revision must be an integer from 1 to 2147483647', { parameter: 'revision' });
     }
     return this.deps.locks.withLock(id, async () => {
-      const current = await this.visible(principal, id);
+      const current = await this.visible(principal, id, true);
       const target = await this.readStored(
         id,
         (stored) => stored.revision(id, revision),
@@ -338,7 +340,7 @@ export class ReleaseService {
   private async doDelete(principal: Principal, id: string, auth: ProvisioningAuth): Promise<void> {
     await this.visible(principal, id);
     await this.deps.locks.withLock(id, async () => {
-      const record = await this.visible(principal, id);
+      const record = await this.visible(principal, id, true);
       const deleting = await this.deps.store.update({ ...record, state: 'deleting', updatedAt: new Date().toISOString() });
       await this.purger.purge(record, 'deleted by appstore');
       const failure = await this.clientSteps.drop(deleting, auth);
@@ -353,9 +355,12 @@ export class ReleaseService {
     });
   }
 
-  /** The record, if the caller may see it; NotFound otherwise (no leak of its existence). */
-  private async visible(principal: Principal, id: string): Promise<ReleaseRecord> {
-    const record = isReleaseId(id) ? await this.deps.store.get(id) : undefined;
+  /**
+   * The record, if the caller may see it; NotFound otherwise (no leak of its existence). `consistent` under a
+   * release's lock: what a change starts from is read from the store's source, never from a cache behind it.
+   */
+  private async visible(principal: Principal, id: string, consistent = false): Promise<ReleaseRecord> {
+    const record = isReleaseId(id) ? await this.deps.store.get(id, consistent ? { consistent } : undefined) : undefined;
     if (!record || record.state === 'deleting' || !this.deps.access.canSee(principal, record)) {
       throw notFound(`release ${id} not found`);
     }

@@ -43,11 +43,20 @@ export type ReleaseSummary = Pick<ReleaseRecord, 'id' | 'owner' | 'adminGroups' 
 export interface ReleaseStore {
   /** Fails with AlreadyExists when a record of that id exists; answers the record as written (with its storedVersion). */
   create(record: ReleaseRecord): Promise<ReleaseRecord>;
-  get(id: string): Promise<ReleaseRecord | undefined>;
+  /**
+   * A store with a cache may answer from it (a change made on another replica a moment ago may not be in it yet);
+   * `consistent` reads from the source itself: a change reads its record so, under the release's lock.
+   */
+  get(id: string, options?: { consistent?: boolean }): Promise<ReleaseRecord | undefined>;
   /** Every record in full, values included; prefer summaries() and read() where the values of all are not needed. */
   list(): Promise<ReleaseRecord[]>;
   /** Every record's summary; a record that cannot be read is left out. */
   summaries(): Promise<ReleaseSummary[]>;
+  /**
+   * The summaries of the records owned by `owner` or shared with one of `groups` (a caller's visible ones), in time
+   * that grows with their number where the store keeps an index; stores without one filter summaries().
+   */
+  summariesOf?(owner: string, groups: readonly string[]): Promise<ReleaseSummary[]>;
   /** These records in full, in the order given; ids without a (readable) record are left out. */
   read(ids: readonly string[]): Promise<ReleaseRecord[]>;
   /** How many records there are in each state, from what is known without reading any record's contents. */

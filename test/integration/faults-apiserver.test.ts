@@ -52,7 +52,9 @@ describe('kube-apiserver restarted during status calls', () => {
       type: expect.stringContaining('application/problem+json') as string,
     });
     expect(down.json).toMatchObject({ status: 503, code: 'Unavailable' });
-    expect(down.json.detail).toMatch(/Kubernetes API server is unavailable/);
+    // The record may still be read from the watch-fed cache (its watch has not failed yet): then the release's stored
+    // revision, read through Tiller once its storage cannot be read, is what fails.
+    expect(down.json.detail).toMatch(/Kubernetes API server is unavailable|cannot reach the Kubernetes API server/);
     expect(elapsed).toBeLessThan(15_000);
     console.log(`faults-apiserver: status while down answered ${down.status} in ${elapsed} ms`);
   });
