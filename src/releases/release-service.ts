@@ -9,7 +9,6 @@
  * record removed. A crash in between leaves a pending record that
  * reconciliation resolves against Tiller.
  */
-import { readValues } from '../charts/index.js';
 import { AppStoreError, invalidArgument, notFound } from '../domain/errors.js';
 import { boundedText } from '../domain/error-text.js';
 import type { Principal } from '../domain/principal.js';
@@ -20,6 +19,7 @@ import type { ClientRequest, ProvisioningAuth, ReleaseClients } from '../provisi
 import { changeFailure } from './engine-failures.js';
 import { InputLimits } from './input-limits.js';
 import { auditedChange, auditedDryRun } from './audited-change.js';
+import { generatedValues, revisionContent, userValues, type ChangePreview } from './change-preview.js';
 import type { ChangeAdmission } from './change-admission.js';
 import { ReleaseClientSteps } from './release-client-steps.js';
 import { isReleaseId, newReleaseId } from './release-ids.js';
@@ -43,6 +43,7 @@ import type { InstallInput, Revision, UpgradeInput } from './release-inputs.js';
 import { mergeOver, valuesToYaml } from './values.js';
 
 export type { InstallInput, Revision, UpgradeInput } from './release-inputs.js';
+export type { ChangePreview, RevisionContent } from './change-preview.js';
 
 export interface ReleaseServiceDeps {
   readonly catalog: Catalog;
@@ -227,20 +228,7 @@ export class ReleaseService {
     return this.deps.locks.withLock(id, async () => {
       // Read again under the lock, so that a change finished meanwhile (here or on another replica) is not overwritten.
       const current = await this.visible(principal, id);
-      const values = input.resetValues ? (input.values ?? {}) : mergeOver(current.values, input.values ?? {});
-      this.limits.checkRecord({ ...current, values }, 'merged values');
-      const engine = await this.deps.engine.profile();
-      const resolved = await resolveChart(
-        this.deps.catalog,
-        {
-          application: current.application,
-          // No version: a change of values only.
-          version: input.version.trim() === '' ? current.version : input.version,
-          development: current.development,
-          values,
-        },
-        engine,
-      );
+      const { values, engine, resolved } = await this.upgradeTarget(current, input);
       const client = await this.clientSteps.upgrade(current, resolved.chart, values, auth);
       const recorded = client?.record ?? current;
       const request = {
@@ -277,33 +265,99 @@ export class ReleaseService {
     });
   }
 
+  /**
+   * What the upgrade would make, beside the current revision; nothing changes. The values merge as the upgrade merges
+   * them; a release's OAuth client is neither made nor changed (its generated values are the current revision's).
+   */
+  async previewUpgrade(principal: Principal, id: string, input: UpgradeInput): Promise<ChangePreview> {
+    return auditedDryRun(this.deps, { principal, action: 'upgrade', releaseId: id }, async () => {
+      this.limits.checkUpgrade(input);
+      const current = await this.visible(principal, id);
+      const { values, engine, resolved } = await this.upgradeTarget(current, input);
+      const latest = await this.latestRelease(id);
+      const generated = generatedValues(latest);
+      const rendered = await this.deps.engine
+        .upgrade({
+          chart: resolved.chart,
+          name: id,
+          valuesYaml: generated ? valuesToYaml(mergeOver(values, generated)) : resolved.valuesYaml,
+          resetValues: true,
+          dryRun: true,
+          allowClusterScoped: this.allowsClusterScoped(current.application),
+        })
+        .catch((err: unknown) => {
+          throw changeFailure(err, resolved.chart.metadata?.name ?? '');
+        });
+      // A Helm engine has checked the objects itself; Tiller has not.
+      if (engine.kind === 'tiller') await this.confine(rendered, current.namespace, current.application);
+      return { current: revisionContent(latest), proposed: revisionContent(rendered, values) };
+    });
+  }
+
+  /** The values an upgrade merges (as Helm's --reuse-values does, or from scratch with resetValues) and the chart it installs. */
+  private async upgradeTarget(current: ReleaseRecord, input: UpgradeInput) {
+    const values = input.resetValues ? (input.values ?? {}) : mergeOver(current.values, input.values ?? {});
+    this.limits.checkRecord({ ...current, values }, 'merged values');
+    const engine = await this.deps.engine.profile();
+    const resolved = await resolveChart(
+      this.deps.catalog,
+      {
+        application: current.application,
+        // No version: a change of values only.
+        version: input.version.trim() === '' ? current.version : input.version,
+        development: current.development,
+        values,
+      },
+      engine,
+    );
+    return { values, engine, resolved };
+  }
+
+  /**
+   * What the rollback would make (the target revision's manifest, notes and values, as the next revision), beside the
+   * current revision; nothing changes. The target is checked by the store on either engine: a Helm engine checks it
+   * before a real rollback, but Helm's Rollback action has no dry run to ask.
+   */
+  async previewRollback(principal: Principal, id: string, revision: number): Promise<ChangePreview> {
+    return auditedDryRun(this.deps, { principal, action: 'rollback', releaseId: id }, async () => {
+      const current = await this.visible(principal, id);
+      const target = await this.rollbackTarget(id, revision);
+      await this.confine(target, current.namespace, current.application);
+      const latest = await this.latestRelease(id);
+      return { current: revisionContent(latest), proposed: { ...revisionContent(target), revision: latest.version + 1 } };
+    });
+  }
+
+  /** A revision of the release, read for a rollback: a 400 for a revision out of range, a 422 for one it does not have. */
+  private async rollbackTarget(id: string, revision: number): Promise<TillerRelease> {
+    checkRevision(revision);
+    return this.readStored(
+      id,
+      (stored) => stored.revision(id, revision),
+      () => this.deps.engine.content(id, revision),
+    ).catch((err: unknown) => {
+      if (AppStoreError.from(err).code !== 'NotFound') throw err;
+      throw new AppStoreError('Unprocessable', `release ${id} has no revision ${revision}`, { parameter: 'revision' });
+    });
+  }
+
   async rollback(principal: Principal, id: string, revision: number, auth: ProvisioningAuth = {}): Promise<ReleaseRecord> {
     return auditedChange(this.deps, { principal, action: 'rollback', releaseId: id }, () => this.doRollback(principal, id, revision, auth));
   }
 
   private async doRollback(principal: Principal, id: string, revision: number, auth: ProvisioningAuth): Promise<ReleaseRecord> {
     await this.visible(principal, id);
-    if (!Number.isInteger(revision) || revision < 1 || revision > 2 ** 31 - 1) {
-      throw invalidArgument('revision must be an integer from 1 to 2147483647', { parameter: 'revision' });
-    }
+    checkRevision(revision);
     return this.deps.locks.withLock(id, async () => {
       const current = await this.visible(principal, id);
-      const target = await this.readStored(
-        id,
-        (stored) => stored.revision(id, revision),
-        () => this.deps.engine.content(id, revision),
-      ).catch((err: unknown) => {
-        if (AppStoreError.from(err).code !== 'NotFound') throw err;
-        throw new AppStoreError('Unprocessable', `release ${id} has no revision ${revision}`, { parameter: 'revision' });
-      });
+      const target = await this.rollbackTarget(id, revision);
       // The revision was checked when it was made, but under the rules of then: it is checked again (by a Helm
       // engine itself, before it applies the revision).
       const allowClusterScoped = this.allowsClusterScoped(current.application);
       if ((await this.deps.engine.profile()).kind === 'tiller') await this.confine(target, current.namespace, current.application);
       await this.deps.engine.rollback({ name: id, revision, description: `rolled back by appstore for ${principal.id}`, allowClusterScoped });
       // What the store generated for the chart (a client secret) is not the user's values.
-      const values = readValues(target.config?.raw ?? '', `revision ${revision} values`);
-      delete values.appstore_generated_data;
+      const values = userValues(target);
       // The client follows the revision's redirect URIs and scopes again (its id and secret never change).
       const client = current.provisioned && (await this.clientSteps.follow(current, target.chart, values, auth));
       return this.deps.store.update({
@@ -326,6 +380,8 @@ export class ReleaseService {
         status: statusName(r.info?.status?.code),
         updated: r.info?.lastDeployed?.toISOString() ?? '',
         description: r.info?.Description ?? '',
+        // A config that cannot be read (written by hand) does not hide the history.
+        values: (() => { try { return userValues(r); } catch { return {}; } })(),
       }))
       .sort((a, b) => b.revision - a.revision);
   }
@@ -424,5 +480,11 @@ export class ReleaseService {
       // Left pending: reconciliation finishes the clean-up.
       this.deps.log.warn({ releaseId: record.id, err: AppStoreError.from(err).message, cause: boundedText(failure.message) }, 'install compensation incomplete');
     }
+  }
+}
+
+function checkRevision(revision: number): void {
+  if (!Number.isInteger(revision) || revision < 1 || revision > 2 ** 31 - 1) {
+    throw invalidArgument('revision must be an integer from 1 to 2147483647', { parameter: 'revision' });
   }
 }

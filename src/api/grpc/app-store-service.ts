@@ -28,6 +28,7 @@ import type {
   ReleaseStatus,
   RollbackReleaseRequest,
   UpgradeReleaseRequest,
+  ReleaseChangePreview,
 } from '../../../gen/appstore/v1/appstore.js';
 import type { RepoStatus } from '../../catalog/catalog-status.js';
 import type { Catalog, CatalogJson, PackagePageJson } from '../../catalog/types.js';
@@ -38,7 +39,7 @@ import type { QuotaUsage } from '../../releases/release-quotas.js';
 import type { ReleaseService } from '../../releases/release-service.js';
 import type { CallContext } from './call-context.js';
 import { toPackageMessage, toPackageVersionDetailMessage } from './catalog-messages.js';
-import { toReleaseMessage, toReleaseStatusMessage, toRevisionMessage } from './release-messages.js';
+import { toChangePreviewMessage, toReleaseMessage, toReleaseStatusMessage, toRevisionMessage } from './release-messages.js';
 
 export interface AppStoreDependencies {
   readonly catalog: Catalog & CatalogJson;
@@ -128,6 +129,16 @@ export class AppStoreService {
       resetValues: req.resetValues,
     }, { callerToken: ctx.callerToken });
     return toReleaseMessage(record);
+  }
+
+  async previewUpgradeRelease(req: UpgradeReleaseRequest, ctx: CallContext): Promise<ReleaseChangePreview> {
+    return toChangePreviewMessage(
+      await this.deps.releases.previewUpgrade(caller(ctx), required(req.id, 'id'), { version: req.version, values: req.values, resetValues: req.resetValues }),
+    );
+  }
+
+  async previewRollbackRelease(req: RollbackReleaseRequest, ctx: CallContext): Promise<ReleaseChangePreview> {
+    return toChangePreviewMessage(await this.deps.releases.previewRollback(caller(ctx), required(req.id, 'id'), req.revision));
   }
 
   async rollbackRelease(req: RollbackReleaseRequest, ctx: CallContext): Promise<Release> {

@@ -124,6 +124,16 @@ const OPTIONAL_AUTH: readonly SecurityRequirement[] = [{}, { bearerAuth: [] }, {
 /** Body-carrying operations: the body's own failures. */
 const BODY_ERRORS = [400, 413, 415] as const;
 
+/** ?dryRun=true on a change of a release: what it would do (a ChangePreview), nothing done. */
+function dryRunPreview(change: 'upgrade' | 'rollback'): Parameter {
+  return {
+    name: 'dryRun',
+    in: 'query',
+    description: `Change nothing: answer the ${change}'s revision (manifest, notes, values) beside the current one, for diffs`,
+    schema: { type: 'boolean', default: false },
+  };
+}
+
 /** The operations on one release, addressed by the id that POST /releases returns. */
 const releaseIdPaths: Record<string, PathItem> = {
   '/releases/{id}': {
@@ -138,8 +148,12 @@ const releaseIdPaths: Record<string, PathItem> = {
       operationId: 'upgradeRelease',
       summary: 'Upgrade to another version and/or change values',
       tags: ['releases'],
+      parameters: [dryRunPreview('upgrade')],
       requestBody: { required: true, content: json(schema('UpgradeRequest')) },
-      responses: { 200: ok('The upgraded release', schema('Release')), ...errors(...BODY_ERRORS, 401, 404, 409, 422, 429, 503) },
+      responses: {
+        200: ok('The upgraded release; with dryRun=true, what the upgrade would make beside the current revision', { oneOf: [schema('Release'), schema('ChangePreview')] }),
+        ...errors(...BODY_ERRORS, 401, 404, 409, 422, 429, 503),
+      },
     },
     delete: {
       operationId: 'deleteRelease',
@@ -172,8 +186,14 @@ const releaseIdPaths: Record<string, PathItem> = {
       operationId: 'rollbackRelease',
       summary: 'Roll a release back to an earlier revision (as a new revision)',
       tags: ['releases'],
+      parameters: [dryRunPreview('rollback')],
       requestBody: { required: true, content: json(schema('RollbackRequest')) },
-      responses: { 200: ok('The release as of that revision', schema('Release')), ...errors(...BODY_ERRORS, 401, 404, 409, 422, 429, 503) },
+      responses: {
+        200: ok('The release as of that revision; with dryRun=true, what the rollback would make beside the current revision', {
+          oneOf: [schema('Release'), schema('ChangePreview')],
+        }),
+        ...errors(...BODY_ERRORS, 401, 404, 409, 422, 429, 503),
+      },
     },
   },
 };
