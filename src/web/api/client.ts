@@ -3,7 +3,7 @@
  * goes as a Bearer; a 401 signs the user out so that the sign-in page shows.
  */
 import { problemFrom, problemOf } from './problem.js';
-import type { DryRunResult, Me, Package, PackageVersionDetail, Release, ReleaseStatus, Revision } from './types.js';
+import type { ChangePreview, DryRunResult, Me, Package, PackageVersionDetail, Release, ReleaseStatus, Revision } from './types.js';
 
 export interface InstallInput {
   application: string;
@@ -73,6 +73,16 @@ export class ApiClient {
 
   upgrade(id: string, body: { version?: string; values?: Record<string, unknown> }): Promise<Release> {
     return this.json('PATCH', `/releases/${encodeURIComponent(id)}`, body);
+  }
+
+  /** What the upgrade would make beside the current revision; changes nothing. */
+  previewUpgrade(id: string, body: { version?: string; values?: Record<string, unknown> }): Promise<ChangePreview> {
+    return this.json('PATCH', `/releases/${encodeURIComponent(id)}?dryRun=true`, body);
+  }
+
+  /** What the rollback would make beside the current revision; changes nothing. */
+  previewRollback(id: string, revision: number): Promise<ChangePreview> {
+    return this.json('POST', `/releases/${encodeURIComponent(id)}/rollback?dryRun=true`, { revision });
   }
 
   rollback(id: string, revision: number): Promise<Release> {
