@@ -60,6 +60,19 @@ describe('the catalog is public', () => {
     }
   });
 
+  test('GET /packages filters by repository and by keyword; the ranked search works within', async () => {
+    const ids = async (query: string) => ((await call('GET', `/packages?${query}`)).json as Array<{ id: string }>).map((p) => p.id);
+    const all = await ids('');
+    expect(await ids('repo=sample')).toEqual(all);
+    expect(await ids('repo=nowhere')).toEqual([]);
+    const web = await ids('keyword=WEB');
+    expect(web).toEqual(expect.arrayContaining(['sample/hello', 'sample/oidc-app']));
+    expect(web).not.toContain('sample/notebook');
+    expect(await ids('keyword=oauth2&repo=sample')).toEqual(['sample/notebook']);
+    expect(await ids('keyword=web&query=oidc')).toEqual(['sample/oidc-app']);
+    expect((await call('GET', `/packages?keyword=${'k'.repeat(201)}`)).status).toBe(400);
+  });
+
   test('a forged token is refused even on a public endpoint', async () => {
     const res = await call('GET', '/packages', { token: 'forged' });
     expect(res.status).toBe(401);

@@ -85,6 +85,10 @@ export interface ListPackagesRequest {
   /** 0 means no limit. */
   limit: number;
   offset: number;
+  /** Only this repository's packages (its configured name); empty for all. */
+  repo: string;
+  /** Only packages with this keyword (case-insensitive, the whole keyword); empty for all. */
+  keyword: string;
 }
 
 export interface ListPackagesResponse {
@@ -997,7 +1001,7 @@ export const Package: MessageFns<Package> = {
 };
 
 function createBaseListPackagesRequest(): ListPackagesRequest {
-  return { query: "", deprecated: false, limit: 0, offset: 0 };
+  return { query: "", deprecated: false, limit: 0, offset: 0, repo: "", keyword: "" };
 }
 
 export const ListPackagesRequest: MessageFns<ListPackagesRequest> = {
@@ -1013,6 +1017,12 @@ export const ListPackagesRequest: MessageFns<ListPackagesRequest> = {
     }
     if (message.offset !== 0) {
       writer.uint32(32).int32(message.offset);
+    }
+    if (message.repo !== "") {
+      writer.uint32(42).string(message.repo);
+    }
+    if (message.keyword !== "") {
+      writer.uint32(50).string(message.keyword);
     }
     return writer;
   },
@@ -1062,6 +1072,22 @@ export const ListPackagesRequest: MessageFns<ListPackagesRequest> = {
             message.offset = reader.int32();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.repo = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.keyword = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1080,6 +1106,8 @@ export const ListPackagesRequest: MessageFns<ListPackagesRequest> = {
       deprecated: isSet(object.deprecated) ? globalThis.Boolean(object.deprecated) : false,
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
       offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+      repo: isSet(object.repo) ? globalThis.String(object.repo) : "",
+      keyword: isSet(object.keyword) ? globalThis.String(object.keyword) : "",
     };
   },
 
@@ -1097,6 +1125,12 @@ export const ListPackagesRequest: MessageFns<ListPackagesRequest> = {
     if (message.offset !== 0) {
       obj.offset = Math.round(message.offset);
     }
+    if (message.repo !== "") {
+      obj.repo = message.repo;
+    }
+    if (message.keyword !== "") {
+      obj.keyword = message.keyword;
+    }
     return obj;
   },
 
@@ -1109,6 +1143,8 @@ export const ListPackagesRequest: MessageFns<ListPackagesRequest> = {
     message.deprecated = object.deprecated ?? false;
     message.limit = object.limit ?? 0;
     message.offset = object.offset ?? 0;
+    message.repo = object.repo ?? "";
+    message.keyword = object.keyword ?? "";
     return message;
   },
 };

@@ -179,7 +179,7 @@ export class AppStoreService {
 function packageQuery(req: ListPackagesRequest) {
   if (req.limit < 0) throw invalidArgument('limit must be 0 (no limit) or positive', { parameter: 'limit' });
   if (req.offset < 0) throw invalidArgument('offset must not be negative', { parameter: 'offset' });
-  return { query: req.query, deprecated: req.deprecated, limit: req.limit === 0 ? undefined : req.limit, offset: req.offset };
+  return { query: req.query, deprecated: req.deprecated, repo: req.repo, keyword: req.keyword, limit: req.limit === 0 ? undefined : req.limit, offset: req.offset };
 }
 
 /** The authenticated caller; the transports authenticate every non-public call first. */

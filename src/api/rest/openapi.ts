@@ -272,6 +272,8 @@ const paths: Record<string, PathItem> = {
       parameters: [
         { name: 'query', in: 'query', description: 'Case-insensitive, over name, keywords and description; ranked', schema: { type: 'string', maxLength: 200 } },
         { name: 'deprecated', in: 'query', description: 'Include deprecated charts', schema: { type: 'boolean', default: false } },
+        { name: 'repo', in: 'query', description: "Only this repository's packages (its configured name)", schema: { type: 'string', maxLength: 200 } },
+        { name: 'keyword', in: 'query', description: 'Only packages with this keyword (case-insensitive, the whole keyword); the ranking of query is unchanged', schema: { type: 'string', maxLength: 200 } },
         { name: 'limit', in: 'query', description: 'Page size; absent means no limit', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
         param('Offset'),
         { name: 'If-None-Match', in: 'header', description: 'An ETag of an earlier answer to the same URL', schema: { type: 'string', maxLength: 1000 } },
