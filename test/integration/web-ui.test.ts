@@ -285,6 +285,22 @@ test('the keyboard alone finds and opens a package', async () => {
   await context.close();
 });
 
+test('the catalog narrows to a repository and a keyword', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const p = await context.newPage();
+  await signIn(p, storeUrl, 'bob', USERS.bob.password);
+  await p.getByRole('link', { name: 'Catalog' }).click();
+  await p.getByRole('link', { name: 'hello', exact: true }).waitFor();
+  await p.getByLabel('Repository').selectOption('sample');
+  await p.getByLabel('Keyword').fill('oauth2');
+  await p.getByText('1 application in sample with keyword “oauth2”').waitFor();
+  expect(await p.getByRole('link', { name: 'notebook', exact: true }).count()).toBe(1);
+  expect(await p.getByRole('link', { name: 'hello', exact: true }).count()).toBe(0);
+  expect({ where: 'catalog filters', violations: await seriousViolations(p) }).toEqual({ where: 'catalog filters', violations: [] });
+  await screenshot(p, 'catalog-filters');
+  await context.close();
+});
+
 test("a chart README's script, event handlers and javascript: links do not run", async () => {
   // Without the CSP too: the sanitizer alone must hold.
   for (const bypassCSP of [false, true]) {

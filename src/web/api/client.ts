@@ -24,9 +24,11 @@ export class ApiClient {
     private readonly onUnauthenticated: () => void,
   ) {}
 
-  async packages(query: string, limit: number, offset: number): Promise<Page<Package>> {
+  async packages(query: string, limit: number, offset: number, filters: { repo?: string; keyword?: string } = {}): Promise<Page<Package>> {
     const params = new URLSearchParams({ limit: String(limit), offset: String(offset) });
     if (query) params.set('query', query);
+    if (filters.repo) params.set('repo', filters.repo);
+    if (filters.keyword) params.set('keyword', filters.keyword);
     const res = await this.send('GET', `/packages?${params}`);
     return { items: (await res.json()) as Package[], total: Number(res.headers.get('X-Total-Count') ?? 0) };
   }
@@ -37,6 +39,11 @@ export class ApiClient {
 
   packageVersion(id: string, version: string): Promise<PackageVersionDetail> {
     return this.json('GET', `/packages/${path(id)}/versions/${encodeURIComponent(version)}`);
+  }
+
+  /** The configured chart repositories, by name (for the catalog's filter). */
+  async repositories(): Promise<string[]> {
+    return (await this.json<Array<{ name: string }>>('GET', '/repositories')).map((r) => r.name);
   }
 
   me(): Promise<Me> {

@@ -158,7 +158,7 @@ export function ReleasePage({ id }: { id: string }) {
                       <td>{h.revision}</td>
                       <td>{h.version}</td>
                       <td>{h.status}</td>
-                      <td>{h.updated.replace('T', ' ').replace(/\.\d+/, '')}</td>
+                      <td className="when">{h.updated.replace('T', ' ').replace(/\.\d+/, '').replace(/Z$/, ' UTC')}</td>
                       <td>{h.description}</td>
                       <td>
                         <details className="revision-values">
