@@ -212,8 +212,10 @@ test('alice upgrades to 1.1.0 and rolls back to revision 1, each after its value
   await page.getByRole('row', { name: /^3 1\.0\.0 DEPLOYED/ }).waitFor();
   await page.getByLabel('Status').filter({ hasText: 'DEPLOYED' }).waitFor({ timeout: 60_000 });
   // Each revision's values, on demand.
-  await page.getByText('Values', { exact: true }).and(page.getByLabel('Values of revision 1')).click();
-  expect(await page.getByRole('row', { name: /^1 / }).locator('details pre').textContent()).toContain('Hello from the browser');
+  const showValues = page.getByRole('button', { name: 'Values of revision 1' });
+  await showValues.click();
+  expect(await showValues.getAttribute('aria-expanded')).toBe('true');
+  expect(await page.locator('#revision-1-values').textContent()).toContain('Hello from the browser');
   await axeClean('release history');
   await screenshot(page, 'release-history');
 });

@@ -4,7 +4,7 @@
  * revision (each after showing the values and rendered-manifest diffs of its
  * dry run), and delete after a confirmation that names the release.
  */
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { problemOf, type ApiProblem } from '../api/problem.js';
 import { useApp } from '../app-context.js';
 import { ProblemAlert } from '../components/problem-alert.js';
@@ -40,6 +40,14 @@ export function ReleasePage({ id }: { id: string }) {
   const [busy, setBusy] = useState<string>();
   const [confirming, setConfirming] = useState(false);
   const [review, setReview] = useState<Review>();
+  /** The revisions whose values are shown. */
+  const [shown, setShown] = useState<ReadonlySet<number>>(new Set());
+  const toggleValues = (revision: number) =>
+    setShown((now) => {
+      const next = new Set(now);
+      if (!next.delete(revision)) next.add(revision);
+      return next;
+    });
 
   /** Asks the store's dry run what the change would do, and shows it; nothing is changed yet. */
   const previewThen = async (action: string, preview: () => Promise<ChangePreview>, rest: Omit<Review, 'action' | 'preview'>) => {
@@ -154,19 +162,36 @@ export function ReleasePage({ id }: { id: string }) {
                 </thead>
                 <tbody>
                   {revisions.map((h) => (
-                    <tr key={h.revision}>
-                      <td>{h.revision}</td>
-                      <td>{h.version}</td>
-                      <td>{h.status}</td>
-                      <td className="when">{h.updated.replace('T', ' ').replace(/\.\d+/, '').replace(/Z$/, ' UTC')}</td>
-                      <td>{h.description}</td>
-                      <td>
-                        <details className="revision-values">
-                          <summary aria-label={`Values of revision ${h.revision}`}>Values</summary>
-                          <pre className="code" tabIndex={0}>{valuesYaml(h.values ?? {}) || '# the chart’s defaults'}</pre>
-                        </details>
-                      </td>
-                    </tr>
+                    <Fragment key={h.revision}>
+                      <tr>
+                        <td>{h.revision}</td>
+                        <td>{h.version}</td>
+                        <td>{h.status}</td>
+                        <td className="when">{h.updated.replace('T', ' ').replace(/\.\d+/, '').replace(/Z$/, ' UTC')}</td>
+                        <td>{h.description}</td>
+                        <td>
+                          <button
+                            type="button"
+                            className="link"
+                            aria-expanded={shown.has(h.revision)}
+                            aria-controls={`revision-${h.revision}-values`}
+                            aria-label={`Values of revision ${h.revision}`}
+                            onClick={() => toggleValues(h.revision)}
+                          >
+                            Values
+                          </button>
+                        </td>
+                      </tr>
+                      {shown.has(h.revision) && (
+                        <tr className="values-row">
+                          <td colSpan={6}>
+                            <pre className="code" id={`revision-${h.revision}-values`} tabIndex={0} aria-label={`Values of revision ${h.revision}`}>
+                              {valuesYaml(h.values ?? {}) || '# the chart’s defaults'}
+                            </pre>
+                          </td>
+                        </tr>
+                      )}
+                    </Fragment>
                   ))}
                 </tbody>
               </table>
