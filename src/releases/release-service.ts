@@ -19,7 +19,8 @@ import type { ClientRequest, ProvisioningAuth, ReleaseClients } from '../provisi
 import { changeFailure } from './engine-failures.js';
 import { InputLimits } from './input-limits.js';
 import { auditedChange, auditedDryRun } from './audited-change.js';
-import { generatedValues, revisionContent, userValues, type ChangePreview } from './change-preview.js';
+import { userValues, type ChangePreview } from './change-preview.js';
+import { ReleasePreviews } from './release-previews.js';
 import type { ChangeAdmission } from './change-admission.js';
 import { ReleaseClientSteps } from './release-client-steps.js';
 import { isReleaseId, newReleaseId } from './release-ids.js';
@@ -75,11 +76,21 @@ export class ReleaseService {
   private readonly clientSteps: ReleaseClientSteps;
   private readonly purger: ReleasePurge;
   private readonly limits: InputLimits;
+  private readonly previews: ReleasePreviews;
 
   constructor(private readonly deps: ReleaseServiceDeps) {
     this.clientSteps = new ReleaseClientSteps(deps);
     this.purger = new ReleasePurge({ ...deps, latest: (id) => this.latestRelease(id) });
     this.limits = new InputLimits(deps.store, deps.maxValuesBytes);
+    this.previews = new ReleasePreviews(deps, {
+      checkUpgrade: (input) => this.limits.checkUpgrade(input),
+      visible: (principal, id) => this.visible(principal, id),
+      upgradeTarget: (current, input) => this.upgradeTarget(current, input),
+      rollbackTarget: (id, revision) => this.rollbackTarget(id, revision),
+      latest: (id) => this.latestRelease(id),
+      confine: (release, namespace, application) => this.confine(release, namespace, application),
+      allowsClusterScoped: (application) => this.allowsClusterScoped(application),
+    });
   }
 
   /** `auth` carries the caller's token to providers that act for the user (Dataporten clientadm). */
@@ -265,33 +276,14 @@ export class ReleaseService {
     });
   }
 
-  /**
-   * What the upgrade would make, beside the current revision; nothing changes. The values merge as the upgrade merges
-   * them; a release's OAuth client is neither made nor changed (its generated values are the current revision's).
-   */
-  async previewUpgrade(principal: Principal, id: string, input: UpgradeInput): Promise<ChangePreview> {
-    return auditedDryRun(this.deps, { principal, action: 'upgrade', releaseId: id }, async () => {
-      this.limits.checkUpgrade(input);
-      const current = await this.visible(principal, id);
-      const { values, engine, resolved } = await this.upgradeTarget(current, input);
-      const latest = await this.latestRelease(id);
-      const generated = generatedValues(latest);
-      const rendered = await this.deps.engine
-        .upgrade({
-          chart: resolved.chart,
-          name: id,
-          valuesYaml: generated ? valuesToYaml(mergeOver(values, generated)) : resolved.valuesYaml,
-          resetValues: true,
-          dryRun: true,
-          allowClusterScoped: this.allowsClusterScoped(current.application),
-        })
-        .catch((err: unknown) => {
-          throw changeFailure(err, resolved.chart.metadata?.name ?? '');
-        });
-      // A Helm engine has checked the objects itself; Tiller has not.
-      if (engine.kind === 'tiller') await this.confine(rendered, current.namespace, current.application);
-      return { current: revisionContent(latest), proposed: revisionContent(rendered, values) };
-    });
+  /** What the upgrade would make, beside the current revision; nothing changes (release-previews.ts). */
+  previewUpgrade(principal: Principal, id: string, input: UpgradeInput): Promise<ChangePreview> {
+    return this.previews.upgrade(principal, id, input);
+  }
+
+  /** What the rollback would make, beside the current revision; nothing changes (release-previews.ts). */
+  previewRollback(principal: Principal, id: string, revision: number): Promise<ChangePreview> {
+    return this.previews.rollback(principal, id, revision);
   }
 
   /** The values an upgrade merges (as Helm's --reuse-values does, or from scratch with resetValues) and the chart it installs. */
@@ -311,21 +303,6 @@ export class ReleaseService {
       engine,
     );
     return { values, engine, resolved };
-  }
-
-  /**
-   * What the rollback would make (the target revision's manifest, notes and values, as the next revision), beside the
-   * current revision; nothing changes. The target is checked by the store on either engine: a Helm engine checks it
-   * before a real rollback, but Helm's Rollback action has no dry run to ask.
-   */
-  async previewRollback(principal: Principal, id: string, revision: number): Promise<ChangePreview> {
-    return auditedDryRun(this.deps, { principal, action: 'rollback', releaseId: id }, async () => {
-      const current = await this.visible(principal, id);
-      const target = await this.rollbackTarget(id, revision);
-      await this.confine(target, current.namespace, current.application);
-      const latest = await this.latestRelease(id);
-      return { current: revisionContent(latest), proposed: { ...revisionContent(target), revision: latest.version + 1 } };
-    });
   }
 
   /** A revision of the release, read for a rollback: a 400 for a revision out of range, a 422 for one it does not have. */
