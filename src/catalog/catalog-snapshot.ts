@@ -117,12 +117,17 @@ export class CatalogSnapshot {
   }
 
   private matches(query: NormalizedQuery): readonly PackageRecord[] {
-    const pool = query.deprecated ? this.all : this.current;
-    if (query.text === undefined) return pool;
+    const unfiltered = query.deprecated ? this.all : this.current;
+    if (query.text === undefined && query.repo === undefined && query.keyword === undefined) return unfiltered;
     const key = cacheKey(query);
     let ranked = this.ranked.get(key);
     if (ranked === undefined) {
-      ranked = rankMatches(pool, query.text);
+      // Filters narrow the pool; the ranking within it is the search's own.
+      const { repo, keyword } = query;
+      const pool = repo === undefined && keyword === undefined
+        ? unfiltered
+        : unfiltered.filter((r) => (repo === undefined || r.search.repo === repo) && (keyword === undefined || r.search.keywords.includes(keyword)));
+      ranked = query.text === undefined ? pool : rankMatches(pool, query.text);
       this.ranked.set(key, ranked);
     }
     return ranked;
@@ -136,5 +141,5 @@ function packageJson(record: PackageRecord): string {
 }
 
 function cacheKey(query: NormalizedQuery): string {
-  return `${query.deprecated ? 'all' : 'current'}:${query.text ?? ''}`;
+  return JSON.stringify([query.deprecated, query.text ?? '', query.repo ?? '', query.keyword ?? '']);
 }

@@ -9,6 +9,10 @@ export interface NormalizedQuery {
   /** Trimmed and lower-cased; undefined for no query (absent, empty or blank). */
   readonly text: string | undefined;
   readonly deprecated: boolean;
+  /** A repository's name; undefined for all (absent or empty). */
+  readonly repo: string | undefined;
+  /** Trimmed and lower-cased; undefined for any. */
+  readonly keyword: string | undefined;
   readonly limit: number | undefined;
   readonly offset: number;
 }
@@ -22,6 +26,8 @@ export interface NormalizedQuery {
  */
 export function normalizeQuery(query: PackageQuery): NormalizedQuery {
   const { query: raw, deprecated, limit, offset } = query;
+  const repo = filter('repo', query.repo);
+  const keyword = filter('keyword', query.keyword)?.toLowerCase();
   if (raw !== undefined && typeof raw !== 'string') throw bad('query', 'must be a string');
   const text = raw?.trim().toLowerCase();
   if (text !== undefined && text.length > MAX_QUERY_LENGTH) {
@@ -31,9 +37,20 @@ export function normalizeQuery(query: PackageQuery): NormalizedQuery {
   return {
     text: text ? text : undefined,
     deprecated: deprecated === true,
+    repo,
+    keyword,
     limit: count('limit', limit),
     offset: count('offset', offset) ?? 0,
   };
+}
+
+/** A filter's value, trimmed; undefined when absent or blank. */
+function filter(parameter: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw bad(parameter, 'must be a string');
+  const trimmed = value.trim();
+  if (trimmed.length > MAX_QUERY_LENGTH) throw bad(parameter, `must be at most ${MAX_QUERY_LENGTH} characters`);
+  return trimmed === '' ? undefined : trimmed;
 }
 
 function count(parameter: string, value: unknown): number | undefined {

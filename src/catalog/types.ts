@@ -49,6 +49,10 @@ export interface Package {
 export interface PackageQuery {
   readonly query?: string;
   readonly deprecated?: boolean;
+  /** Only this repository's packages. */
+  readonly repo?: string;
+  /** Only packages with this keyword (case-insensitive, whole keyword). */
+  readonly keyword?: string;
   /** undefined = no limit. */
   readonly limit?: number;
   readonly offset?: number;

@@ -47,8 +47,8 @@ export async function auditedDryRun<T>(deps: { readonly audit: Audit }, change: 
   } catch (err) {
     const failure = AppStoreError.from(err);
     if (failure.details.tenancy === true) {
-      const { principal, action, namespace } = change;
-      deps.audit.record({ principal, action, namespace, outcome: 'denied', reason: `dry run: ${failure.message}` });
+      const { principal, action, namespace, releaseId } = change;
+      deps.audit.record({ principal, action, releaseId, namespace, outcome: 'denied', reason: `dry run: ${failure.message}` });
     }
     throw err;
   }

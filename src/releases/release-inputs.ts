@@ -24,4 +24,6 @@ export interface Revision {
   readonly status: string;
   readonly updated: string;
   readonly description: string;
+  /** The user's values of the revision, as a rollback to it restores them. */
+  readonly values: Values;
 }

@@ -9,7 +9,6 @@
  * record removed. A crash in between leaves a pending record that
  * reconciliation resolves against Tiller.
  */
-import { readValues } from '../charts/index.js';
 import { AppStoreError, invalidArgument, notFound } from '../domain/errors.js';
 import { boundedText } from '../domain/error-text.js';
 import type { Principal } from '../domain/principal.js';
@@ -20,6 +19,8 @@ import type { ClientRequest, ProvisioningAuth, ReleaseClients } from '../provisi
 import { changeFailure } from './engine-failures.js';
 import { InputLimits } from './input-limits.js';
 import { auditedChange, auditedDryRun } from './audited-change.js';
+import { userValues, type ChangePreview } from './change-preview.js';
+import { ReleasePreviews } from './release-previews.js';
 import type { ChangeAdmission } from './change-admission.js';
 import { ReleaseClientSteps } from './release-client-steps.js';
 import { isReleaseId, newReleaseId } from './release-ids.js';
@@ -43,6 +44,7 @@ import type { InstallInput, Revision, UpgradeInput } from './release-inputs.js';
 import { mergeOver, valuesToYaml } from './values.js';
 
 export type { InstallInput, Revision, UpgradeInput } from './release-inputs.js';
+export type { ChangePreview, RevisionContent } from './change-preview.js';
 
 export interface ReleaseServiceDeps {
   readonly catalog: Catalog;
@@ -74,11 +76,21 @@ export class ReleaseService {
   private readonly clientSteps: ReleaseClientSteps;
   private readonly purger: ReleasePurge;
   private readonly limits: InputLimits;
+  private readonly previews: ReleasePreviews;
 
   constructor(private readonly deps: ReleaseServiceDeps) {
     this.clientSteps = new ReleaseClientSteps(deps);
     this.purger = new ReleasePurge({ ...deps, latest: (id) => this.latestRelease(id) });
     this.limits = new InputLimits(deps.store, deps.maxValuesBytes);
+    this.previews = new ReleasePreviews(deps, {
+      checkUpgrade: (input) => this.limits.checkUpgrade(input),
+      visible: (principal, id) => this.visible(principal, id),
+      upgradeTarget: (current, input) => this.upgradeTarget(current, input),
+      rollbackTarget: (id, revision) => this.rollbackTarget(id, revision),
+      latest: (id) => this.latestRelease(id),
+      confine: (release, namespace, application) => this.confine(release, namespace, application),
+      allowsClusterScoped: (application) => this.allowsClusterScoped(application),
+    });
   }
 
   /** `auth` carries the caller's token to providers that act for the user (Dataporten clientadm). */
@@ -229,20 +241,7 @@ export class ReleaseService {
     return this.deps.locks.withLock(id, async () => {
       // Read again under the lock, so that a change finished meanwhile (here or on another replica) is not overwritten.
       const current = await this.visible(principal, id, true);
-      const values = input.resetValues ? (input.values ?? {}) : mergeOver(current.values, input.values ?? {});
-      this.limits.checkRecord({ ...current, values }, 'merged values');
-      const engine = await this.deps.engine.profile();
-      const resolved = await resolveChart(
-        this.deps.catalog,
-        {
-          application: current.application,
-          // No version: a change of values only.
-          version: input.version.trim() === '' ? current.version : input.version,
-          development: current.development,
-          values,
-        },
-        engine,
-      );
+      const { values, engine, resolved } = await this.upgradeTarget(current, input);
       const client = await this.clientSteps.upgrade(current, resolved.chart, values, auth);
       const recorded = client?.record ?? current;
       const request = {
@@ -279,33 +278,65 @@ export class ReleaseService {
     });
   }
 
+  /** What the upgrade would make, beside the current revision; nothing changes (release-previews.ts). */
+  previewUpgrade(principal: Principal, id: string, input: UpgradeInput): Promise<ChangePreview> {
+    return this.previews.upgrade(principal, id, input);
+  }
+
+  /** What the rollback would make, beside the current revision; nothing changes (release-previews.ts). */
+  previewRollback(principal: Principal, id: string, revision: number): Promise<ChangePreview> {
+    return this.previews.rollback(principal, id, revision);
+  }
+
+  /** The values an upgrade merges (as Helm's --reuse-values does, or from scratch with resetValues) and the chart it installs. */
+  private async upgradeTarget(current: ReleaseRecord, input: UpgradeInput) {
+    const values = input.resetValues ? (input.values ?? {}) : mergeOver(current.values, input.values ?? {});
+    this.limits.checkRecord({ ...current, values }, 'merged values');
+    const engine = await this.deps.engine.profile();
+    const resolved = await resolveChart(
+      this.deps.catalog,
+      {
+        application: current.application,
+        // No version: a change of values only.
+        version: input.version.trim() === '' ? current.version : input.version,
+        development: current.development,
+        values,
+      },
+      engine,
+    );
+    return { values, engine, resolved };
+  }
+
+  /** A revision of the release, read for a rollback: a 400 for a revision out of range, a 422 for one it does not have. */
+  private async rollbackTarget(id: string, revision: number): Promise<TillerRelease> {
+    checkRevision(revision);
+    return this.readStored(
+      id,
+      (stored) => stored.revision(id, revision),
+      () => this.deps.engine.content(id, revision),
+    ).catch((err: unknown) => {
+      if (AppStoreError.from(err).code !== 'NotFound') throw err;
+      throw new AppStoreError('Unprocessable', `release ${id} has no revision ${revision}`, { parameter: 'revision' });
+    });
+  }
+
   async rollback(principal: Principal, id: string, revision: number, auth: ProvisioningAuth = {}): Promise<ReleaseRecord> {
     return auditedChange(this.deps, { principal, action: 'rollback', releaseId: id }, () => this.doRollback(principal, id, revision, auth));
   }
 
   private async doRollback(principal: Principal, id: string, revision: number, auth: ProvisioningAuth): Promise<ReleaseRecord> {
     await this.visible(principal, id);
-    if (!Number.isInteger(revision) || revision < 1 || revision > 2 ** 31 - 1) {
-      throw invalidArgument('revision must be an integer from 1 to 2147483647', { parameter: 'revision' });
-    }
+    checkRevision(revision);
     return this.deps.locks.withLock(id, async () => {
       const current = await this.visible(principal, id, true);
-      const target = await this.readStored(
-        id,
-        (stored) => stored.revision(id, revision),
-        () => this.deps.engine.content(id, revision),
-      ).catch((err: unknown) => {
-        if (AppStoreError.from(err).code !== 'NotFound') throw err;
-        throw new AppStoreError('Unprocessable', `release ${id} has no revision ${revision}`, { parameter: 'revision' });
-      });
+      const target = await this.rollbackTarget(id, revision);
       // The revision was checked when it was made, but under the rules of then: it is checked again (by a Helm
       // engine itself, before it applies the revision).
       const allowClusterScoped = this.allowsClusterScoped(current.application);
       if ((await this.deps.engine.profile()).kind === 'tiller') await this.confine(target, current.namespace, current.application);
       await this.deps.engine.rollback({ name: id, revision, description: `rolled back by appstore for ${principal.id}`, allowClusterScoped });
       // What the store generated for the chart (a client secret) is not the user's values.
-      const values = readValues(target.config?.raw ?? '', `revision ${revision} values`);
-      delete values.appstore_generated_data;
+      const values = userValues(target);
       // The client follows the revision's redirect URIs and scopes again (its id and secret never change).
       const client = current.provisioned && (await this.clientSteps.follow(current, target.chart, values, auth));
       return this.deps.store.update({
@@ -328,6 +359,8 @@ export class ReleaseService {
         status: statusName(r.info?.status?.code),
         updated: r.info?.lastDeployed?.toISOString() ?? '',
         description: r.info?.Description ?? '',
+        // A config that cannot be read (written by hand) does not hide the history.
+        values: (() => { try { return userValues(r); } catch { return {}; } })(),
       }))
       .sort((a, b) => b.revision - a.revision);
   }
@@ -429,5 +462,11 @@ export class ReleaseService {
       // Left pending: reconciliation finishes the clean-up.
       this.deps.log.warn({ releaseId: record.id, err: AppStoreError.from(err).message, cause: boundedText(failure.message) }, 'install compensation incomplete');
     }
+  }
+}
+
+function checkRevision(revision: number): void {
+  if (!Number.isInteger(revision) || revision < 1 || revision > 2 ** 31 - 1) {
+    throw invalidArgument('revision must be an integer from 1 to 2147483647', { parameter: 'revision' });
   }
 }

@@ -7,12 +7,13 @@ import { renew, signOut } from './auth/oidc.js';
 import { currentSession, onSessionChange, saveSession } from './auth/session.js';
 import { ThemeToggle } from './components/theme-toggle.js';
 import { CatalogPage } from './pages/catalog-page.js';
-import { ReleasePage } from './pages/release-page.js';
 import { ReleasesPage } from './pages/releases-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { href, useRoute, type Route } from './routing.js';
 
 // The form library and the Markdown renderer load with the pages that need them, not with the catalog.
+// The release page loads with its diff and YAML code, which the catalog's first load does without.
+const ReleasePage = lazy(() => import('./pages/release-page.js').then((m) => ({ default: m.ReleasePage })));
 const InstallPage = lazy(() => import('./pages/install-page.js').then((m) => ({ default: m.InstallPage })));
 const PackagePage = lazy(() => import('./pages/package-page.js').then((m) => ({ default: m.PackagePage })));
 

@@ -48,7 +48,7 @@ beforeAll(async () => {
   const client = new AppStoreClient(running.grpcAddress, credentials.createInsecure());
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${USERS.alice.token}`);
-  await new Promise((resolve, reject) => client.listPackages({ query: '', deprecated: false, limit: 0, offset: 0 }, (err, res) => (err ? reject(err) : resolve(res))));
+  await new Promise((resolve, reject) => client.listPackages({ query: '', deprecated: false, repo: '', keyword: '', limit: 0, offset: 0 }, (err, res) => (err ? reject(err) : resolve(res))));
   await new Promise((resolve) => client.getRelease({ id: 'no-such-release' }, metadata, (err) => resolve(err)));
   client.close();
   // The full reconciliation pass (every 5 minutes) lists Tiller's releases; the short one at start asks Tiller nothing

@@ -87,7 +87,7 @@ const listAll = { limit: 0, offset: 0 };
 
 describe('the catalog is public', () => {
   test('ListPackages lists the sample charts without metadata', async () => {
-    const res = await rpc(client.listPackages, { query: '', deprecated: false, limit: 0, offset: 0 });
+    const res = await rpc(client.listPackages, { query: '', deprecated: false, repo: '', keyword: '', limit: 0, offset: 0 });
     const ids = res.packages.map((p) => p.id);
     expect(ids).toEqual(expect.arrayContaining(['sample/hello', 'sample/stack', 'sample/oidc-app']));
     expect(res.total).toBe(ids.length);
@@ -96,7 +96,7 @@ describe('the catalog is public', () => {
   });
 
   test('a forged token is refused even on a public call (UNAUTHENTICATED)', async () => {
-    const err = await failure(rpc(client.listPackages, { query: '', deprecated: false, limit: 0, offset: 0 }, { token: 'forged' }));
+    const err = await failure(rpc(client.listPackages, { query: '', deprecated: false, repo: '', keyword: '', limit: 0, offset: 0 }, { token: 'forged' }));
     expect(err.code).toBe(status.UNAUTHENTICATED);
   });
 });
@@ -181,6 +181,15 @@ describe('a release through its whole life', () => {
     expect((await rpc(client.getRelease, { id }, 'alice')).version).toBe('1.0.0');
   });
 
+  test('PreviewUpgradeRelease answers the revision the upgrade would make beside the current one, and changes nothing', async () => {
+    const preview = await rpc(client.previewUpgradeRelease, { id, version: '1.1.0', values: { replicaCount: 1 }, resetValues: false }, 'bob');
+    expect(preview.current).toMatchObject({ revision: 1, version: '1.0.0', values: { replicaCount: 2 } });
+    expect(preview.proposed).toMatchObject({ revision: 2, version: '1.1.0', values: { message: values.message, replicaCount: 1 } });
+    expect(preview.proposed?.manifest).toMatch(/version: "1\.1\.0"/);
+    expect((await rpc(client.getReleaseHistory, { id }, 'alice')).revisions).toHaveLength(1);
+    expect((await rpc(client.getRelease, { id }, 'alice')).version).toBe('1.0.0');
+  });
+
   test('UpgradeRelease to 1.1.0 merges values into the current ones', async () => {
     const res = await rpc(client.upgradeRelease, { id, version: '1.1.0', values: { replicaCount: 1 }, resetValues: false }, 'bob');
     expect(res).toMatchObject({ id, owner: 'alice', version: '1.1.0', values: { message: values.message, replicaCount: 1 } });
@@ -203,6 +212,14 @@ describe('a release through its whole life', () => {
       [1, '1.0.0', 'SUPERSEDED'],
     ]);
     for (const revision of history.revisions) expect(Number.isNaN(Date.parse(revision.updated))).toBe(false);
+    expect(history.revisions.at(-1)?.values).toMatchObject({ replicaCount: 2 });
+    // PreviewRollbackRelease: revision 1 as the next revision, beside the current one; nothing changes.
+    const preview = await rpc(client.previewRollbackRelease, { id, revision: 1 }, 'bob');
+    expect(preview.current).toMatchObject({ revision: 2, version: '1.1.0' });
+    expect(preview.proposed).toMatchObject({ revision: 3, version: '1.0.0', values: { replicaCount: 2 } });
+    expect(preview.proposed?.manifest).toMatch(/helm\.sh\/chart: hello-1\.0\.0$/m);
+    expect((await rpc(client.getReleaseHistory, { id }, 'alice')).revisions).toHaveLength(2);
+    expect((await failure(rpc(client.previewRollbackRelease, { id, revision: 1 }, 'carol'))).code).toBe(status.NOT_FOUND);
     const rollback = await rpc(client.rollbackRelease, { id, revision: 1 }, 'alice');
     expect(rollback).toMatchObject({ id, version: '1.0.0', values: { replicaCount: 2 } });
     const after = await rpc(client.getReleaseHistory, { id }, 'bob');
@@ -325,7 +342,7 @@ describe('grpcurl, an outside client, through server reflection', () => {
     const res = await grpcurl([], 'describe', 'appstore.v1.AppStore');
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('service AppStore {');
-    for (const rpcName of ['ListPackages', 'InstallRelease', 'GetRelease', 'ListReleases', 'GetReleaseStatus', 'UpgradeRelease', 'RollbackRelease', 'GetReleaseHistory', 'DeleteRelease', 'ListNamespaces']) {
+    for (const rpcName of ['ListPackages', 'InstallRelease', 'GetRelease', 'ListReleases', 'GetReleaseStatus', 'UpgradeRelease', 'RollbackRelease', 'GetReleaseHistory', 'PreviewUpgradeRelease', 'PreviewRollbackRelease', 'DeleteRelease', 'ListNamespaces']) {
       expect(res.stdout).toMatch(new RegExp(`rpc ${rpcName} \\( \\.appstore\\.v1\\.\\w+ \\) returns \\( \\.appstore\\.v1\\.\\w+ \\);`));
     }
   });

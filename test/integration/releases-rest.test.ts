@@ -60,6 +60,19 @@ describe('the catalog is public', () => {
     }
   });
 
+  test('GET /packages filters by repository and by keyword; the ranked search works within', async () => {
+    const ids = async (query: string) => ((await call('GET', `/packages?${query}`)).json as Array<{ id: string }>).map((p) => p.id);
+    const all = await ids('');
+    expect(await ids('repo=sample')).toEqual(all);
+    expect(await ids('repo=nowhere')).toEqual([]);
+    const web = await ids('keyword=WEB');
+    expect(web).toEqual(expect.arrayContaining(['sample/hello', 'sample/oidc-app']));
+    expect(web).not.toContain('sample/notebook');
+    expect(await ids('keyword=oauth2&repo=sample')).toEqual(['sample/notebook']);
+    expect(await ids('keyword=web&query=oidc')).toEqual(['sample/oidc-app']);
+    expect((await call('GET', `/packages?keyword=${'k'.repeat(201)}`)).status).toBe(400);
+  });
+
   test('a forged token is refused even on a public endpoint', async () => {
     const res = await call('GET', '/packages', { token: 'forged' });
     expect(res.status).toBe(401);
@@ -141,6 +154,30 @@ describe('a release through its whole life', () => {
     expect((await call('GET', `/releases/${id}`, { user: 'alice' })).json.version).toBe('1.0.0');
   });
 
+  test('a dry-run PATCH to 1.1.0 answers both manifests and the merged values, and changes nothing', async () => {
+    const before = (await call('GET', `/releases/${id}/history`, { user: 'alice' })).json;
+    const res = await call('PATCH', `/releases/${id}?dryRun=true`, { user: 'bob', body: { version: '1.1.0', values: { replicaCount: 1 } } });
+    expect(res.status).toBe(200);
+    const { current, proposed } = res.json as unknown as Record<'current' | 'proposed', { revision: number; version: string; manifest: string; notes: string; values: unknown }>;
+    expect(current).toMatchObject({ revision: 1, version: '1.0.0', values: { message: 'A nice blog about kubernetes', replicaCount: 2 } });
+    expect(proposed).toMatchObject({ revision: 2, version: '1.1.0', values: { message: 'A nice blog about kubernetes', replicaCount: 1 } });
+    // The manifests differ where the versions and values do: a diff has something to show.
+    expect(current.manifest).toMatch(/helm\.sh\/chart: hello-1\.0\.0$/m);
+    expect(current.manifest).not.toMatch(/version: "1\.1\.0"/);
+    expect(proposed.manifest).toMatch(/helm\.sh\/chart: hello-1\.1\.0$/m);
+    expect(proposed.manifest).toMatch(/version: "1\.1\.0"/);
+    expect(proposed.manifest).toMatch(/replicas: 1\b/);
+    expect(current.manifest).toMatch(/replicas: 2\b/);
+    expect(proposed.notes).toContain(id);
+    // Nothing changed: the same history, record and live objects.
+    expect((await call('GET', `/releases/${id}/history`, { user: 'alice' })).json).toEqual(before);
+    expect((await call('GET', `/releases/${id}`, { user: 'alice' })).json).toMatchObject({ version: '1.0.0', values: { replicaCount: 2 } });
+    expect((await kube.apps.readNamespacedDeployment({ name: `${id}-hello`, namespace })).spec?.replicas).toBe(2);
+    // The dry run is as private as the upgrade, and as strict about versions.
+    expect((await call('PATCH', `/releases/${id}?dryRun=true`, { user: 'carol', body: { version: '1.1.0' } })).status).toBe(404);
+    expect((await call('PATCH', `/releases/${id}?dryRun=true`, { user: 'alice', body: { version: '9.9.9' } })).status).toBe(422);
+  });
+
   test('PATCH upgrades to 1.1.0 with values merged into the current ones', async () => {
     const res = await call('PATCH', `/releases/${id}`, { user: 'bob', body: { version: '1.1.0', values: { replicaCount: 1 } } });
     expect(res.status).toBe(200);
@@ -170,6 +207,21 @@ describe('a release through its whole life', () => {
       [2, '1.1.0', 'SUPERSEDED'],
       [1, '1.0.0', 'SUPERSEDED'],
     ]);
+    // Each revision carries the user's values it was made with.
+    expect((history.json as Array<{ values: unknown }>).map((r) => r.values)).toEqual([
+      { message: 'fresh' },
+      { message: 'A nice blog about kubernetes', replicaCount: 1 },
+      { message: 'A nice blog about kubernetes', replicaCount: 2 },
+    ]);
+    const preview = await call('POST', `/releases/${id}/rollback?dryRun=true`, { user: 'bob', body: { revision: 1 } });
+    expect(preview.status).toBe(200);
+    expect(preview.json).toMatchObject({
+      current: { revision: 3, version: '1.1.0', values: { message: 'fresh' } },
+      proposed: { revision: 4, version: '1.0.0', values: { message: 'A nice blog about kubernetes', replicaCount: 2 } },
+    });
+    expect((preview.json as unknown as { proposed: { manifest: string } }).proposed.manifest).toMatch(/replicas: 2\b/);
+    expect((await call('GET', `/releases/${id}/history`, { user: 'alice' })).json).toEqual(history.json);
+    expect((await call('POST', `/releases/${id}/rollback?dryRun=true`, { user: 'alice', body: { revision: 99 } })).status).toBe(422);
     const huge = await call('POST', `/releases/${id}/rollback`, { user: 'alice', body: { revision: 137438953471 } });
     expect(huge.status).toBe(400);
     expect(huge.json.errors).toEqual([{ path: 'revision', message: 'must be <= 2147483647' }]);

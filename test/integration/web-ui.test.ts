@@ -183,16 +183,40 @@ test('alice installs hello with a changed value, previews it, and sees it DEPLOY
   await screenshot(page, 'release');
 });
 
-test('alice upgrades to 1.1.0 and rolls back to revision 1', async () => {
+test('alice upgrades to 1.1.0 and rolls back to revision 1, each after its values and manifest diffs', async () => {
   await page.getByLabel('To version').selectOption('1.1.0');
   await page.getByRole('button', { name: 'Upgrade' }).click();
+  // The dry run's diffs come first, and nothing has changed yet.
+  const upgrade = page.getByRole('dialog', { name: `Upgrade ${releaseId} to 1.1.0?` });
+  await upgrade.waitFor({ timeout: 60_000 });
+  const upgradeDiff = (await upgrade.locator('pre.diff-lines').allTextContents()).join('\n');
+  expect(upgradeDiff).toMatch(/^- +helm\.sh\/chart: hello-1\.0\.0$/m);
+  expect(upgradeDiff).toMatch(/^\+ +version: "1\.1\.0"$/m);
+  expect(await upgrade.locator('figure', { hasText: 'Values' }).textContent()).toContain('No changes');
+  await axeClean('upgrade diff');
+  await screenshot(page, 'upgrade-diff', false);
+  expect(await page.getByRole('row', { name: /^2 / }).count()).toBe(0);
+  await upgrade.getByRole('button', { name: 'Upgrade to 1.1.0' }).click();
   await page.getByText(`sample/hello 1.1.0 in namespace ${namespace}`).waitFor({ timeout: 120_000 });
   await page.getByRole('row', { name: /^2 1\.1\.0 DEPLOYED/ }).waitFor();
   await page.getByLabel('To revision').selectOption('1');
   await page.getByRole('button', { name: 'Roll back' }).click();
+  const rollback = page.getByRole('dialog', { name: `Roll ${releaseId} back to revision 1?` });
+  await rollback.waitFor({ timeout: 60_000 });
+  const rollbackDiff = (await rollback.locator('pre.diff-lines').allTextContents()).join('\n');
+  expect(rollbackDiff).toMatch(/^- +version: "1\.1\.0"$/m);
+  expect(rollbackDiff).toMatch(/^\+ +helm\.sh\/chart: hello-1\.0\.0$/m);
+  expect(await page.getByRole('row', { name: /^3 / }).count()).toBe(0);
+  await rollback.getByRole('button', { name: 'Roll back to revision 1' }).click();
   await page.getByText(`sample/hello 1.0.0 in namespace ${namespace}`).waitFor({ timeout: 120_000 });
   await page.getByRole('row', { name: /^3 1\.0\.0 DEPLOYED/ }).waitFor();
   await page.getByLabel('Status').filter({ hasText: 'DEPLOYED' }).waitFor({ timeout: 60_000 });
+  // Each revision's values, on demand.
+  const showValues = page.getByRole('button', { name: 'Values of revision 1' });
+  await showValues.click();
+  expect(await showValues.getAttribute('aria-expanded')).toBe('true');
+  expect(await page.locator('#revision-1-values').textContent()).toContain('Hello from the browser');
+  await axeClean('release history');
   await screenshot(page, 'release-history');
 });
 
@@ -258,7 +282,24 @@ test('the keyboard alone finds and opens a package', async () => {
   await p.getByText('match “hello”').waitFor();
   await tabTo(async () => (await p.evaluate('document.activeElement?.textContent')) === 'hello');
   await p.keyboard.press('Enter');
-  await p.getByRole('heading', { name: 'hello', level: 1 }).waitFor();
+  // The page's own heading (the README, once loaded, may have one of the same name).
+  await p.getByRole('heading', { name: 'hello', level: 1 }).first().waitFor();
+  await context.close();
+});
+
+test('the catalog narrows to a repository and a keyword', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const p = await context.newPage();
+  await signIn(p, storeUrl, 'bob', USERS.bob.password);
+  await p.getByRole('link', { name: 'Catalog' }).click();
+  await p.getByRole('link', { name: 'hello', exact: true }).waitFor();
+  await p.getByLabel('Repository').selectOption('sample');
+  await p.getByLabel('Keyword').fill('oauth2');
+  await p.getByText('1 application in sample with keyword “oauth2”').waitFor();
+  expect(await p.getByRole('link', { name: 'notebook', exact: true }).count()).toBe(1);
+  expect(await p.getByRole('link', { name: 'hello', exact: true }).count()).toBe(0);
+  expect({ where: 'catalog filters', violations: await seriousViolations(p) }).toEqual({ where: 'catalog filters', violations: [] });
+  await screenshot(p, 'catalog-filters');
   await context.close();
 });
 

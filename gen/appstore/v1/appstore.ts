@@ -85,6 +85,10 @@ export interface ListPackagesRequest {
   /** 0 means no limit. */
   limit: number;
   offset: number;
+  /** Only this repository's packages (its configured name); empty for all. */
+  repo: string;
+  /** Only packages with this keyword (case-insensitive, the whole keyword); empty for all. */
+  keyword: string;
 }
 
 export interface ListPackagesResponse {
@@ -294,6 +298,25 @@ export interface Revision {
   /** RFC 3339. */
   updated: string;
   description: string;
+  /** The user's values of the revision (without what the store generated for the chart). */
+  values?: { [key: string]: any } | undefined;
+}
+
+/** One side of a change preview: a revision's chart version, rendered manifest, notes and user values. */
+export interface RevisionContent {
+  revision: number;
+  version: string;
+  manifest: string;
+  notes: string;
+  values?: { [key: string]: any } | undefined;
+}
+
+export interface ReleaseChangePreview {
+  current?:
+    | RevisionContent
+    | undefined;
+  /** What the change would make (its revision number is the one it would get). */
+  proposed?: RevisionContent | undefined;
 }
 
 export interface GetReleaseHistoryResponse {
@@ -978,7 +1001,7 @@ export const Package: MessageFns<Package> = {
 };
 
 function createBaseListPackagesRequest(): ListPackagesRequest {
-  return { query: "", deprecated: false, limit: 0, offset: 0 };
+  return { query: "", deprecated: false, limit: 0, offset: 0, repo: "", keyword: "" };
 }
 
 export const ListPackagesRequest: MessageFns<ListPackagesRequest> = {
@@ -994,6 +1017,12 @@ export const ListPackagesRequest: MessageFns<ListPackagesRequest> = {
     }
     if (message.offset !== 0) {
       writer.uint32(32).int32(message.offset);
+    }
+    if (message.repo !== "") {
+      writer.uint32(42).string(message.repo);
+    }
+    if (message.keyword !== "") {
+      writer.uint32(50).string(message.keyword);
     }
     return writer;
   },
@@ -1043,6 +1072,22 @@ export const ListPackagesRequest: MessageFns<ListPackagesRequest> = {
             message.offset = reader.int32();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.repo = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.keyword = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1061,6 +1106,8 @@ export const ListPackagesRequest: MessageFns<ListPackagesRequest> = {
       deprecated: isSet(object.deprecated) ? globalThis.Boolean(object.deprecated) : false,
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
       offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+      repo: isSet(object.repo) ? globalThis.String(object.repo) : "",
+      keyword: isSet(object.keyword) ? globalThis.String(object.keyword) : "",
     };
   },
 
@@ -1078,6 +1125,12 @@ export const ListPackagesRequest: MessageFns<ListPackagesRequest> = {
     if (message.offset !== 0) {
       obj.offset = Math.round(message.offset);
     }
+    if (message.repo !== "") {
+      obj.repo = message.repo;
+    }
+    if (message.keyword !== "") {
+      obj.keyword = message.keyword;
+    }
     return obj;
   },
 
@@ -1090,6 +1143,8 @@ export const ListPackagesRequest: MessageFns<ListPackagesRequest> = {
     message.deprecated = object.deprecated ?? false;
     message.limit = object.limit ?? 0;
     message.offset = object.offset ?? 0;
+    message.repo = object.repo ?? "";
+    message.keyword = object.keyword ?? "";
     return message;
   },
 };
@@ -3663,7 +3718,7 @@ export const GetReleaseHistoryRequest: MessageFns<GetReleaseHistoryRequest> = {
 };
 
 function createBaseRevision(): Revision {
-  return { revision: 0, version: "", status: "", updated: "", description: "" };
+  return { revision: 0, version: "", status: "", updated: "", description: "", values: undefined };
 }
 
 export const Revision: MessageFns<Revision> = {
@@ -3682,6 +3737,9 @@ export const Revision: MessageFns<Revision> = {
     }
     if (message.description !== "") {
       writer.uint32(42).string(message.description);
+    }
+    if (message.values !== undefined) {
+      Struct.encode(Struct.wrap(message.values), writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -3739,6 +3797,14 @@ export const Revision: MessageFns<Revision> = {
             message.description = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.values = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3758,6 +3824,7 @@ export const Revision: MessageFns<Revision> = {
       status: isSet(object.status) ? globalThis.String(object.status) : "",
       updated: isSet(object.updated) ? globalThis.String(object.updated) : "",
       description: isSet(object.description) ? globalThis.String(object.description) : "",
+      values: isObject(object.values) ? object.values : undefined,
     };
   },
 
@@ -3778,6 +3845,9 @@ export const Revision: MessageFns<Revision> = {
     if (message.description !== "") {
       obj.description = message.description;
     }
+    if (message.values !== undefined) {
+      obj.values = message.values;
+    }
     return obj;
   },
 
@@ -3791,6 +3861,229 @@ export const Revision: MessageFns<Revision> = {
     message.status = object.status ?? "";
     message.updated = object.updated ?? "";
     message.description = object.description ?? "";
+    message.values = object.values ?? undefined;
+    return message;
+  },
+};
+
+function createBaseRevisionContent(): RevisionContent {
+  return { revision: 0, version: "", manifest: "", notes: "", values: undefined };
+}
+
+export const RevisionContent: MessageFns<RevisionContent> = {
+  encode(message: RevisionContent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.revision !== 0) {
+      writer.uint32(8).int32(message.revision);
+    }
+    if (message.version !== "") {
+      writer.uint32(18).string(message.version);
+    }
+    if (message.manifest !== "") {
+      writer.uint32(26).string(message.manifest);
+    }
+    if (message.notes !== "") {
+      writer.uint32(34).string(message.notes);
+    }
+    if (message.values !== undefined) {
+      Struct.encode(Struct.wrap(message.values), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevisionContent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevisionContent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.revision = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.manifest = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.notes = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.values = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevisionContent {
+    return {
+      revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0,
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      manifest: isSet(object.manifest) ? globalThis.String(object.manifest) : "",
+      notes: isSet(object.notes) ? globalThis.String(object.notes) : "",
+      values: isObject(object.values) ? object.values : undefined,
+    };
+  },
+
+  toJSON(message: RevisionContent): unknown {
+    const obj: any = {};
+    if (message.revision !== 0) {
+      obj.revision = Math.round(message.revision);
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.manifest !== "") {
+      obj.manifest = message.manifest;
+    }
+    if (message.notes !== "") {
+      obj.notes = message.notes;
+    }
+    if (message.values !== undefined) {
+      obj.values = message.values;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevisionContent>, I>>(base?: I): RevisionContent {
+    return RevisionContent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevisionContent>, I>>(object: I): RevisionContent {
+    const message = createBaseRevisionContent();
+    message.revision = object.revision ?? 0;
+    message.version = object.version ?? "";
+    message.manifest = object.manifest ?? "";
+    message.notes = object.notes ?? "";
+    message.values = object.values ?? undefined;
+    return message;
+  },
+};
+
+function createBaseReleaseChangePreview(): ReleaseChangePreview {
+  return { current: undefined, proposed: undefined };
+}
+
+export const ReleaseChangePreview: MessageFns<ReleaseChangePreview> = {
+  encode(message: ReleaseChangePreview, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.current !== undefined) {
+      RevisionContent.encode(message.current, writer.uint32(10).fork()).join();
+    }
+    if (message.proposed !== undefined) {
+      RevisionContent.encode(message.proposed, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseChangePreview {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReleaseChangePreview();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.current = RevisionContent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.proposed = RevisionContent.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReleaseChangePreview {
+    return {
+      current: isSet(object.current) ? RevisionContent.fromJSON(object.current) : undefined,
+      proposed: isSet(object.proposed) ? RevisionContent.fromJSON(object.proposed) : undefined,
+    };
+  },
+
+  toJSON(message: ReleaseChangePreview): unknown {
+    const obj: any = {};
+    if (message.current !== undefined) {
+      obj.current = RevisionContent.toJSON(message.current);
+    }
+    if (message.proposed !== undefined) {
+      obj.proposed = RevisionContent.toJSON(message.proposed);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReleaseChangePreview>, I>>(base?: I): ReleaseChangePreview {
+    return ReleaseChangePreview.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReleaseChangePreview>, I>>(object: I): ReleaseChangePreview {
+    const message = createBaseReleaseChangePreview();
+    message.current = (object.current !== undefined && object.current !== null)
+      ? RevisionContent.fromPartial(object.current)
+      : undefined;
+    message.proposed = (object.proposed !== undefined && object.proposed !== null)
+      ? RevisionContent.fromPartial(object.proposed)
+      : undefined;
     return message;
   },
 };
@@ -4693,6 +4986,32 @@ export const AppStoreService = {
       Buffer.from(GetReleaseHistoryResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetReleaseHistoryResponse => GetReleaseHistoryResponse.decode(value),
   },
+  /**
+   * What an upgrade or a rollback would do, without doing it (REST: ?dryRun=true): the revision it would make beside
+   * the current one, so that a client can show the diffs first.
+   */
+  previewUpgradeRelease: {
+    path: "/appstore.v1.AppStore/PreviewUpgradeRelease" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpgradeReleaseRequest): Buffer =>
+      Buffer.from(UpgradeReleaseRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpgradeReleaseRequest => UpgradeReleaseRequest.decode(value),
+    responseSerialize: (value: ReleaseChangePreview): Buffer =>
+      Buffer.from(ReleaseChangePreview.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReleaseChangePreview => ReleaseChangePreview.decode(value),
+  },
+  previewRollbackRelease: {
+    path: "/appstore.v1.AppStore/PreviewRollbackRelease" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RollbackReleaseRequest): Buffer =>
+      Buffer.from(RollbackReleaseRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RollbackReleaseRequest => RollbackReleaseRequest.decode(value),
+    responseSerialize: (value: ReleaseChangePreview): Buffer =>
+      Buffer.from(ReleaseChangePreview.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReleaseChangePreview => ReleaseChangePreview.decode(value),
+  },
   deleteRelease: {
     path: "/appstore.v1.AppStore/DeleteRelease" as const,
     requestStream: false as const,
@@ -4740,6 +5059,12 @@ export interface AppStoreServer extends UntypedServiceImplementation {
   upgradeRelease: handleUnaryCall<UpgradeReleaseRequest, Release>;
   rollbackRelease: handleUnaryCall<RollbackReleaseRequest, Release>;
   getReleaseHistory: handleUnaryCall<GetReleaseHistoryRequest, GetReleaseHistoryResponse>;
+  /**
+   * What an upgrade or a rollback would do, without doing it (REST: ?dryRun=true): the revision it would make beside
+   * the current one, so that a client can show the diffs first.
+   */
+  previewUpgradeRelease: handleUnaryCall<UpgradeReleaseRequest, ReleaseChangePreview>;
+  previewRollbackRelease: handleUnaryCall<RollbackReleaseRequest, ReleaseChangePreview>;
   deleteRelease: handleUnaryCall<DeleteReleaseRequest, DeleteReleaseResponse>;
   /** The namespaces the caller may deploy into. */
   listNamespaces: handleUnaryCall<ListNamespacesRequest, ListNamespacesResponse>;
@@ -4899,6 +5224,40 @@ export interface AppStoreClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetReleaseHistoryResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * What an upgrade or a rollback would do, without doing it (REST: ?dryRun=true): the revision it would make beside
+   * the current one, so that a client can show the diffs first.
+   */
+  previewUpgradeRelease(
+    request: UpgradeReleaseRequest,
+    callback: (error: ServiceError | null, response: ReleaseChangePreview) => void,
+  ): ClientUnaryCall;
+  previewUpgradeRelease(
+    request: UpgradeReleaseRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReleaseChangePreview) => void,
+  ): ClientUnaryCall;
+  previewUpgradeRelease(
+    request: UpgradeReleaseRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReleaseChangePreview) => void,
+  ): ClientUnaryCall;
+  previewRollbackRelease(
+    request: RollbackReleaseRequest,
+    callback: (error: ServiceError | null, response: ReleaseChangePreview) => void,
+  ): ClientUnaryCall;
+  previewRollbackRelease(
+    request: RollbackReleaseRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReleaseChangePreview) => void,
+  ): ClientUnaryCall;
+  previewRollbackRelease(
+    request: RollbackReleaseRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReleaseChangePreview) => void,
   ): ClientUnaryCall;
   deleteRelease(
     request: DeleteReleaseRequest,

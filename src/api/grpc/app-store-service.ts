@@ -28,6 +28,7 @@ import type {
   ReleaseStatus,
   RollbackReleaseRequest,
   UpgradeReleaseRequest,
+  ReleaseChangePreview,
 } from '../../../gen/appstore/v1/appstore.js';
 import type { RepoStatus } from '../../catalog/catalog-status.js';
 import type { Catalog, CatalogJson, PackagePageJson } from '../../catalog/types.js';
@@ -38,7 +39,7 @@ import type { QuotaUsage } from '../../releases/release-quotas.js';
 import type { ReleaseService } from '../../releases/release-service.js';
 import type { CallContext } from './call-context.js';
 import { toPackageMessage, toPackageVersionDetailMessage } from './catalog-messages.js';
-import { toReleaseMessage, toReleaseStatusMessage, toRevisionMessage } from './release-messages.js';
+import { toChangePreviewMessage, toReleaseMessage, toReleaseStatusMessage, toRevisionMessage } from './release-messages.js';
 
 export interface AppStoreDependencies {
   readonly catalog: Catalog & CatalogJson;
@@ -130,6 +131,16 @@ export class AppStoreService {
     return toReleaseMessage(record);
   }
 
+  async previewUpgradeRelease(req: UpgradeReleaseRequest, ctx: CallContext): Promise<ReleaseChangePreview> {
+    return toChangePreviewMessage(
+      await this.deps.releases.previewUpgrade(caller(ctx), required(req.id, 'id'), { version: req.version, values: req.values, resetValues: req.resetValues }),
+    );
+  }
+
+  async previewRollbackRelease(req: RollbackReleaseRequest, ctx: CallContext): Promise<ReleaseChangePreview> {
+    return toChangePreviewMessage(await this.deps.releases.previewRollback(caller(ctx), required(req.id, 'id'), req.revision));
+  }
+
   async rollbackRelease(req: RollbackReleaseRequest, ctx: CallContext): Promise<Release> {
     return toReleaseMessage(await this.deps.releases.rollback(caller(ctx), required(req.id, 'id'), req.revision, { callerToken: ctx.callerToken }));
   }
@@ -168,7 +179,7 @@ export class AppStoreService {
 function packageQuery(req: ListPackagesRequest) {
   if (req.limit < 0) throw invalidArgument('limit must be 0 (no limit) or positive', { parameter: 'limit' });
   if (req.offset < 0) throw invalidArgument('offset must not be negative', { parameter: 'offset' });
-  return { query: req.query, deprecated: req.deprecated, limit: req.limit === 0 ? undefined : req.limit, offset: req.offset };
+  return { query: req.query, deprecated: req.deprecated, repo: req.repo, keyword: req.keyword, limit: req.limit === 0 ? undefined : req.limit, offset: req.offset };
 }
 
 /** The authenticated caller; the transports authenticate every non-public call first. */

@@ -1,10 +1,12 @@
 /** Release domain objects → appstore.v1 messages. */
 import type {
   Release as ReleaseMessage,
+  ReleaseChangePreview as ReleaseChangePreviewMessage,
+  RevisionContent as RevisionContentMessage,
   ReleaseStatus as ReleaseStatusMessage,
   Revision as RevisionMessage,
 } from '../../../gen/appstore/v1/appstore.js';
-import type { Revision } from '../../releases/release-service.js';
+import type { ChangePreview, Revision, RevisionContent } from '../../releases/release-service.js';
 import type { ReleaseStatusView } from '../../releases/release-status.js';
 import type { ReleaseRecord } from '../../releases/types.js';
 
@@ -34,5 +36,13 @@ export function toReleaseStatusMessage(view: ReleaseStatusView): ReleaseStatusMe
 }
 
 export function toRevisionMessage(revision: Revision): RevisionMessage {
-  return { ...revision };
+  return { ...revision, values: { ...revision.values } };
+}
+
+function toRevisionContentMessage(content: RevisionContent): RevisionContentMessage {
+  return { ...content, values: { ...content.values } };
+}
+
+export function toChangePreviewMessage(preview: ChangePreview): ReleaseChangePreviewMessage {
+  return { current: toRevisionContentMessage(preview.current), proposed: toRevisionContentMessage(preview.proposed) };
 }

@@ -147,7 +147,7 @@ class UndecodableRequest {
 }
 
 /** The Struct field holding values in the requests that carry them (see struct-keys.ts). */
-const VALUES_FIELD: Readonly<Record<string, number>> = { installRelease: 6, upgradeRelease: 3 };
+const VALUES_FIELD: Readonly<Record<string, number>> = { installRelease: 6, upgradeRelease: 3, previewUpgradeRelease: 3 };
 
 function tolerantDecoding<D extends Record<string, { requestDeserialize: (bytes: Buffer) => unknown }>>(definition: D): D {
   const wrapped: Record<string, unknown> = {};

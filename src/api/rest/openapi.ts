@@ -124,6 +124,16 @@ const OPTIONAL_AUTH: readonly SecurityRequirement[] = [{}, { bearerAuth: [] }, {
 /** Body-carrying operations: the body's own failures. */
 const BODY_ERRORS = [400, 413, 415] as const;
 
+/** ?dryRun=true on a change of a release: what it would do (a ChangePreview), nothing done. */
+function dryRunPreview(change: 'upgrade' | 'rollback'): Parameter {
+  return {
+    name: 'dryRun',
+    in: 'query',
+    description: `Change nothing: answer the ${change}'s revision (manifest, notes, values) beside the current one, for diffs`,
+    schema: { type: 'boolean', default: false },
+  };
+}
+
 /** The operations on one release, addressed by the id that POST /releases returns. */
 const releaseIdPaths: Record<string, PathItem> = {
   '/releases/{id}': {
@@ -138,8 +148,12 @@ const releaseIdPaths: Record<string, PathItem> = {
       operationId: 'upgradeRelease',
       summary: 'Upgrade to another version and/or change values',
       tags: ['releases'],
+      parameters: [dryRunPreview('upgrade')],
       requestBody: { required: true, content: json(schema('UpgradeRequest')) },
-      responses: { 200: ok('The upgraded release', schema('Release')), ...errors(...BODY_ERRORS, 401, 404, 409, 422, 429, 503) },
+      responses: {
+        200: ok('The upgraded release; with dryRun=true, what the upgrade would make beside the current revision', { oneOf: [schema('Release'), schema('ChangePreview')] }),
+        ...errors(...BODY_ERRORS, 401, 404, 409, 422, 429, 503),
+      },
     },
     delete: {
       operationId: 'deleteRelease',
@@ -172,8 +186,14 @@ const releaseIdPaths: Record<string, PathItem> = {
       operationId: 'rollbackRelease',
       summary: 'Roll a release back to an earlier revision (as a new revision)',
       tags: ['releases'],
+      parameters: [dryRunPreview('rollback')],
       requestBody: { required: true, content: json(schema('RollbackRequest')) },
-      responses: { 200: ok('The release as of that revision', schema('Release')), ...errors(...BODY_ERRORS, 401, 404, 409, 422, 429, 503) },
+      responses: {
+        200: ok('The release as of that revision; with dryRun=true, what the rollback would make beside the current revision', {
+          oneOf: [schema('Release'), schema('ChangePreview')],
+        }),
+        ...errors(...BODY_ERRORS, 401, 404, 409, 422, 429, 503),
+      },
     },
   },
 };
@@ -252,6 +272,8 @@ const paths: Record<string, PathItem> = {
       parameters: [
         { name: 'query', in: 'query', description: 'Case-insensitive, over name, keywords and description; ranked', schema: { type: 'string', maxLength: 200 } },
         { name: 'deprecated', in: 'query', description: 'Include deprecated charts', schema: { type: 'boolean', default: false } },
+        { name: 'repo', in: 'query', description: "Only this repository's packages (its configured name)", schema: { type: 'string', maxLength: 200 } },
+        { name: 'keyword', in: 'query', description: 'Only packages with this keyword (case-insensitive, the whole keyword); the ranking of query is unchanged', schema: { type: 'string', maxLength: 200 } },
         { name: 'limit', in: 'query', description: 'Page size; absent means no limit', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
         param('Offset'),
         { name: 'If-None-Match', in: 'header', description: 'An ETag of an earlier answer to the same URL', schema: { type: 'string', maxLength: 1000 } },

@@ -266,14 +266,35 @@ export const responseSchemas = {
   Revision: {
     type: 'object',
     additionalProperties: false,
-    required: ['revision', 'version', 'status', 'updated', 'description'],
+    required: ['revision', 'version', 'status', 'updated', 'description', 'values'],
     properties: {
       revision: { type: 'integer', minimum: 1 },
       version: { type: 'string', description: 'The chart version of this revision' },
       status: { type: 'string', enum: RELEASE_STATES },
       updated: { type: 'string', description: 'RFC 3339' },
       description: text,
+      values: { type: 'object', description: 'The user’s values of this revision (what the store generated left out), as a rollback to it restores them' },
     },
+  },
+  RevisionContent: {
+    type: 'object',
+    description: 'A revision as stored, or as a change would store it',
+    additionalProperties: false,
+    required: ['revision', 'version', 'manifest', 'notes', 'values'],
+    properties: {
+      revision: { type: 'integer', minimum: 1 },
+      version: { type: 'string', description: 'Its chart version' },
+      manifest: { type: 'string', description: 'The rendered Kubernetes manifests (YAML)' },
+      notes: { type: 'string', description: 'The rendered NOTES.txt' },
+      values: { type: 'object', description: 'The user’s values it renders with (merged as the change merges them)' },
+    },
+  },
+  ChangePreview: {
+    type: 'object',
+    description: 'What ?dryRun=true on an upgrade or a rollback answers: the revision the change would make beside the current one; nothing is changed',
+    additionalProperties: false,
+    required: ['current', 'proposed'],
+    properties: { current: { $ref: '#/components/schemas/RevisionContent' }, proposed: { $ref: '#/components/schemas/RevisionContent' } },
   },
   Problem: {
     type: 'object',

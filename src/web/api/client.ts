@@ -3,7 +3,7 @@
  * goes as a Bearer; a 401 signs the user out so that the sign-in page shows.
  */
 import { problemFrom, problemOf } from './problem.js';
-import type { DryRunResult, Me, Package, PackageVersionDetail, Release, ReleaseStatus, Revision } from './types.js';
+import type { ChangePreview, DryRunResult, Me, Package, PackageVersionDetail, Release, ReleaseStatus, Revision } from './types.js';
 
 export interface InstallInput {
   application: string;
@@ -24,9 +24,11 @@ export class ApiClient {
     private readonly onUnauthenticated: () => void,
   ) {}
 
-  async packages(query: string, limit: number, offset: number): Promise<Page<Package>> {
+  async packages(query: string, limit: number, offset: number, filters: { repo?: string; keyword?: string } = {}): Promise<Page<Package>> {
     const params = new URLSearchParams({ limit: String(limit), offset: String(offset) });
     if (query) params.set('query', query);
+    if (filters.repo) params.set('repo', filters.repo);
+    if (filters.keyword) params.set('keyword', filters.keyword);
     const res = await this.send('GET', `/packages?${params}`);
     return { items: (await res.json()) as Package[], total: Number(res.headers.get('X-Total-Count') ?? 0) };
   }
@@ -37,6 +39,11 @@ export class ApiClient {
 
   packageVersion(id: string, version: string): Promise<PackageVersionDetail> {
     return this.json('GET', `/packages/${path(id)}/versions/${encodeURIComponent(version)}`);
+  }
+
+  /** The configured chart repositories, by name (for the catalog's filter). */
+  async repositories(): Promise<string[]> {
+    return (await this.json<Array<{ name: string }>>('GET', '/repositories')).map((r) => r.name);
   }
 
   me(): Promise<Me> {
@@ -73,6 +80,16 @@ export class ApiClient {
 
   upgrade(id: string, body: { version?: string; values?: Record<string, unknown> }): Promise<Release> {
     return this.json('PATCH', `/releases/${encodeURIComponent(id)}`, body);
+  }
+
+  /** What the upgrade would make beside the current revision; changes nothing. */
+  previewUpgrade(id: string, body: { version?: string; values?: Record<string, unknown> }): Promise<ChangePreview> {
+    return this.json('PATCH', `/releases/${encodeURIComponent(id)}?dryRun=true`, body);
+  }
+
+  /** What the rollback would make beside the current revision; changes nothing. */
+  previewRollback(id: string, revision: number): Promise<ChangePreview> {
+    return this.json('POST', `/releases/${encodeURIComponent(id)}/rollback?dryRun=true`, { revision });
   }
 
   rollback(id: string, revision: number): Promise<Release> {

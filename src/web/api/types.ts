@@ -69,7 +69,12 @@ export interface ReleaseStatus {
   notes: string;
 }
 
-export interface Revision { revision: number; version: string; status: string; updated: string; description: string }
+export interface Revision { revision: number; version: string; status: string; updated: string; description: string; values: Record<string, unknown> }
+
+/** A revision as stored, or as a change would store it (the dry runs of an upgrade and a rollback). */
+export interface RevisionContent { revision: number; version: string; manifest: string; notes: string; values: Record<string, unknown> }
+
+export interface ChangePreview { current: RevisionContent; proposed: RevisionContent }
 
 export interface Me { id: string; name?: string; email?: string; groups: string[]; namespaces: string[] }
 

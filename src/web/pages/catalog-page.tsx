@@ -1,4 +1,7 @@
-/** The catalog: search as you type (ranked by the API, like GET /packages), cards, pages of 24. */
+/**
+ * The catalog: search as you type (ranked by the API, like GET /packages), filters by repository and keyword (the
+ * API's repo and keyword), cards, pages of 24.
+ */
 import { useEffect, useState } from 'react';
 import { useApp } from '../app-context.js';
 import { ChartIcon } from '../components/chart-icon.js';
@@ -13,30 +16,67 @@ export function CatalogPage() {
   const [text, setText] = useState(() => sessionStorage.getItem('appstore.search') ?? '');
   const [query, setQuery] = useState(text);
   const [page, setPage] = useState(0);
+  const [repo, setRepo] = useState(() => sessionStorage.getItem('appstore.repo') ?? '');
+  const [keywordText, setKeywordText] = useState(() => sessionStorage.getItem('appstore.keyword') ?? '');
+  const [keyword, setKeyword] = useState(keywordText);
+  const repos = useAsync(() => api.repositories(), [api]);
 
   useEffect(() => {
     const timer = setTimeout(() => {
       setQuery(text.trim());
+      setKeyword(keywordText.trim());
       setPage(0);
       sessionStorage.setItem('appstore.search', text);
+      sessionStorage.setItem('appstore.keyword', keywordText);
     }, 200);
     return () => clearTimeout(timer);
-  }, [text]);
+  }, [text, keywordText]);
 
-  const result = useAsync(() => api.packages(query, PAGE_SIZE, page * PAGE_SIZE), [api, query, page]);
+  const chooseRepo = (name: string) => {
+    setRepo(name);
+    setPage(0);
+    sessionStorage.setItem('appstore.repo', name);
+  };
+
+  const result = useAsync(() => api.packages(query, PAGE_SIZE, page * PAGE_SIZE, { repo, keyword }), [api, query, repo, keyword, page]);
+  // Keywords to suggest: those of the applications shown.
+  const keywords = [...new Set(result.value?.items.flatMap((p) => p.chart.keywords ?? []) ?? [])].sort();
+  const filtered = [repo && `in ${repo}`, keyword && `with keyword “${keyword}”`].filter(Boolean).join(' ');
   const total = result.value?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
 
   return (
     <section>
       <h1>Applications</h1>
-      <div className="search" role="search">
-        <label htmlFor="search">Search applications</label>
-        <input id="search" type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="name, keyword or description" />
+      <div className="filters" role="search">
+        <div className="search">
+          <label htmlFor="search">Search applications</label>
+          <input id="search" type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="name, keyword or description" />
+        </div>
+        {(repos.value?.length ?? 0) > 1 || repo ? (
+          <div>
+            <label htmlFor="repo-filter">Repository</label>
+            <select id="repo-filter" value={repo} onChange={(e) => chooseRepo(e.target.value)}>
+              <option value="">All repositories</option>
+              {[...new Set([...(repos.value ?? []), ...(repo ? [repo] : [])])].map((name) => (
+                <option key={name}>{name}</option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        <div>
+          <label htmlFor="keyword-filter">Keyword</label>
+          <input id="keyword-filter" type="search" list="keyword-options" value={keywordText} onChange={(e) => setKeywordText(e.target.value)} placeholder="any" />
+          <datalist id="keyword-options">
+            {keywords.map((k) => (
+              <option key={k} value={k} />
+            ))}
+          </datalist>
+        </div>
       </div>
       <ProblemAlert problem={result.problem} action="Loading the catalog" />
       <p className="muted" aria-live="polite">
-        {result.value ? `${total} ${total === 1 ? 'application' : 'applications'}${query ? ` match “${query}”` : ''}` : 'Loading…'}
+        {result.value ? `${total} ${total === 1 ? 'application' : 'applications'}${filtered ? ` ${filtered}` : ''}${query ? ` match “${query}”` : ''}` : 'Loading…'}
       </p>
       <ul className="cards">
         {result.value?.items.map((p) => (

@@ -1,9 +1,10 @@
 /**
  * One release: live status and resources with their health, notes, history
- * (roll back to a revision), upgrade to another version, and delete after a
- * confirmation that names the release.
+ * with each revision's values, upgrade to another version and roll back to a
+ * revision (each after showing the values and rendered-manifest diffs of its
+ * dry run), and delete after a confirmation that names the release.
  */
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { problemOf, type ApiProblem } from '../api/problem.js';
 import { useApp } from '../app-context.js';
 import { ProblemAlert } from '../components/problem-alert.js';
@@ -11,7 +12,18 @@ import { StatusBadge } from '../components/status-badge.js';
 import { defaultVersion } from '../api/versions.js';
 import { href, navigate } from '../routing.js';
 import { useAsync } from '../use-async.js';
+import type { ChangePreview } from '../api/types.js';
+import { ChangeDialog, valuesYaml } from './change-dialog.js';
 import { DeleteDialog } from './delete-dialog.js';
+
+/** A change shown before it is made: its dry run's preview, and what makes it. */
+interface Review {
+  readonly action: string;
+  readonly title: string;
+  readonly confirmLabel: string;
+  readonly preview: ChangePreview;
+  readonly run: () => Promise<unknown>;
+}
 
 const POLL_MS = 3000;
 
@@ -27,6 +39,28 @@ export function ReleasePage({ id }: { id: string }) {
   const [problem, setProblem] = useState<{ action: string; problem: ApiProblem }>();
   const [busy, setBusy] = useState<string>();
   const [confirming, setConfirming] = useState(false);
+  const [review, setReview] = useState<Review>();
+  /** The revisions whose values are shown. */
+  const [shown, setShown] = useState<ReadonlySet<number>>(new Set());
+  const toggleValues = (revision: number) =>
+    setShown((now) => {
+      const next = new Set(now);
+      if (!next.delete(revision)) next.add(revision);
+      return next;
+    });
+
+  /** Asks the store's dry run what the change would do, and shows it; nothing is changed yet. */
+  const previewThen = async (action: string, preview: () => Promise<ChangePreview>, rest: Omit<Review, 'action' | 'preview'>) => {
+    setBusy(action);
+    setProblem(undefined);
+    try {
+      setReview({ action, preview: await preview(), ...rest });
+    } catch (err) {
+      setProblem({ action: `Preview of ${action.toLowerCase()}`, problem: problemOf(err) });
+    } finally {
+      setBusy(undefined);
+    }
+  };
 
   const act = async (action: string, run: () => Promise<unknown>) => {
     setBusy(action);
@@ -123,17 +157,41 @@ export function ReleasePage({ id }: { id: string }) {
                     <th scope="col">Status</th>
                     <th scope="col">Updated</th>
                     <th scope="col">Description</th>
+                    <th scope="col">Values</th>
                   </tr>
                 </thead>
                 <tbody>
                   {revisions.map((h) => (
-                    <tr key={h.revision}>
-                      <td>{h.revision}</td>
-                      <td>{h.version}</td>
-                      <td>{h.status}</td>
-                      <td>{h.updated.replace('T', ' ').replace(/\.\d+/, '')}</td>
-                      <td>{h.description}</td>
-                    </tr>
+                    <Fragment key={h.revision}>
+                      <tr>
+                        <td>{h.revision}</td>
+                        <td>{h.version}</td>
+                        <td>{h.status}</td>
+                        <td className="when">{h.updated.replace('T', ' ').replace(/\.\d+/, '').replace(/Z$/, ' UTC')}</td>
+                        <td>{h.description}</td>
+                        <td>
+                          <button
+                            type="button"
+                            className="link"
+                            aria-expanded={shown.has(h.revision)}
+                            aria-controls={`revision-${h.revision}-values`}
+                            aria-label={`Values of revision ${h.revision}`}
+                            onClick={() => toggleValues(h.revision)}
+                          >
+                            Values
+                          </button>
+                        </td>
+                      </tr>
+                      {shown.has(h.revision) && (
+                        <tr className="values-row">
+                          <td colSpan={6}>
+                            <pre className="code" id={`revision-${h.revision}-values`} tabIndex={0} aria-label={`Values of revision ${h.revision}`}>
+                              {valuesYaml(h.values ?? {}) || '# the chart’s defaults'}
+                            </pre>
+                          </td>
+                        </tr>
+                      )}
+                    </Fragment>
                   ))}
                 </tbody>
               </table>
@@ -149,7 +207,14 @@ export function ReleasePage({ id }: { id: string }) {
                 <option key={v.version}>{v.version}</option>
               ))}
             </select>
-            <button type="button" disabled={!upgradeTo || busy !== undefined} onClick={() => void act('Upgrade', () => api.upgrade(r.id, { version: upgradeTo }))}>
+            <button type="button" disabled={!upgradeTo || busy !== undefined} onClick={() =>
+                void previewThen('Upgrade', () => api.previewUpgrade(r.id, { version: upgradeTo }), {
+                  title: `Upgrade ${r.id} to ${upgradeTo}?`,
+                  confirmLabel: `Upgrade to ${upgradeTo}`,
+                  run: () => api.upgrade(r.id, { version: upgradeTo }),
+                })
+              }
+            >
               Upgrade
             </button>
           </div>
@@ -165,7 +230,14 @@ export function ReleasePage({ id }: { id: string }) {
                   </option>
                 ))}
             </select>
-            <button type="button" disabled={!rollbackTo || busy !== undefined} onClick={() => void act('Roll back', () => api.rollback(r.id, Number(rollbackTo)))}>
+            <button type="button" disabled={!rollbackTo || busy !== undefined} onClick={() =>
+                void previewThen('Roll back', () => api.previewRollback(r.id, Number(rollbackTo)), {
+                  title: `Roll ${r.id} back to revision ${rollbackTo}?`,
+                  confirmLabel: `Roll back to revision ${rollbackTo}`,
+                  run: () => api.rollback(r.id, Number(rollbackTo)),
+                })
+              }
+            >
               Roll back
             </button>
           </div>
@@ -183,6 +255,25 @@ export function ReleasePage({ id }: { id: string }) {
           </div>
         </aside>
       </div>
+      {review && (
+        <ChangeDialog
+          title={review.title}
+          preview={review.preview}
+          confirmLabel={review.confirmLabel}
+          busy={busy !== undefined}
+          onCancel={() => setReview(undefined)}
+          onConfirm={() =>
+            void act(review.action, async () => {
+              try {
+                await review.run();
+              } finally {
+                // Closed either way: a failure shows on the page, under the dialog no more.
+                setReview(undefined);
+              }
+            })
+          }
+        />
+      )}
       {confirming && (
         <DeleteDialog
           releaseId={r.id}

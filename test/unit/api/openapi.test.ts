@@ -199,6 +199,17 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  test('an upgrade and a rollback take dryRun and may answer a ChangePreview; each revision carries its values', () => {
+    for (const [path, method] of [['/releases/{id}', 'patch'], ['/releases/{id}/rollback', 'post']] as const) {
+      const op = openApiDocument.paths[path]?.[method];
+      expect(op?.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'dryRun', in: 'query' })]));
+      expect(JSON.stringify((op?.responses['200'] as Response).content)).toContain('#/components/schemas/ChangePreview');
+    }
+    expect(openApiDocument.components.schemas.ChangePreview).toMatchObject({ required: ['current', 'proposed'] });
+    expect(openApiDocument.components.schemas.RevisionContent).toMatchObject({ required: expect.arrayContaining(['manifest', 'values']) });
+    expect(openApiDocument.components.schemas.Revision).toMatchObject({ required: expect.arrayContaining(['values']) });
+  });
+
   test('servers are relative', () => {
     for (const server of openApiDocument.servers) expect(server.url).toMatch(/^\/(?!\/)/);
   });

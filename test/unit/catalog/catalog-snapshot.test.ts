@@ -42,6 +42,18 @@ describe('CatalogSnapshot.select', () => {
     expect(ids({ query: 'nothing-like-it' })).toEqual([]);
   });
 
+  it('filters by repository and by whole keyword, the search ranking unchanged within', () => {
+    expect(ids({ repo: 'community' })).toEqual(['community/postgres', 'community/wordpress']);
+    expect(ids({ keyword: 'DATABASE' })).toEqual(['stable/mysql', 'community/postgres']);
+    expect(ids({ keyword: 'data' })).toEqual([]);
+    expect(ids({ repo: 'community', keyword: 'database' })).toEqual(['community/postgres']);
+    expect(ids({ repo: 'stable', query: 'wordpress', deprecated: true })).toEqual(['stable/wordpress', 'stable/old']);
+    expect(ids({ repo: 'nowhere' })).toEqual([]);
+    // Each filter has its own cached page: no answer is served for another's.
+    expect(snapshot.selectJson(normalizeQuery({ repo: 'community' })).total).toBe(2);
+    expect(snapshot.selectJson(normalizeQuery({ repo: 'stable' })).total).toBe(3);
+  });
+
   it('pages with limit and offset and counts every match', () => {
     const page = snapshot.select(normalizeQuery({ limit: 2, offset: 1 }));
     expect(page.records.map((r) => r.package.id)).toEqual(['stable/mysql', 'community/postgres']);

@@ -4,10 +4,12 @@ import { AppStoreError } from '../../../src/domain/errors.js';
 
 describe('normalizeQuery', () => {
   it('fills in defaults and lower-cases the query', () => {
-    expect(normalizeQuery({})).toEqual({ text: undefined, deprecated: false, limit: undefined, offset: 0 });
-    expect(normalizeQuery({ query: ' WordPress ', deprecated: true, limit: 5, offset: 10 })).toEqual({
+    expect(normalizeQuery({})).toEqual({ text: undefined, deprecated: false, repo: undefined, keyword: undefined, limit: undefined, offset: 0 });
+    expect(normalizeQuery({ query: ' WordPress ', deprecated: true, repo: ' stable ', keyword: ' DataBase ', limit: 5, offset: 10 })).toEqual({
       text: 'wordpress',
       deprecated: true,
+      repo: 'stable',
+      keyword: 'database',
       limit: 5,
       offset: 10,
     });
@@ -26,6 +28,8 @@ describe('normalizeQuery', () => {
     [{ query: 'x'.repeat(MAX_QUERY_LENGTH + 1) }, 'query'],
     [{ query: 42 as unknown as string }, 'query'],
     [{ deprecated: 'yes' as unknown as boolean }, 'deprecated'],
+    [{ repo: 'x'.repeat(MAX_QUERY_LENGTH + 1) }, 'repo'],
+    [{ keyword: 7 as unknown as string }, 'keyword'],
   ])('refuses %j, naming %s', (query, parameter) => {
     let thrown: unknown;
     try {

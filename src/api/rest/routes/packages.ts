@@ -15,12 +15,12 @@ export function packageRoutes(service: AppStoreService): Router {
   const router = Router();
 
   router.get('/packages', async (req, res) => {
-    const q = parseQuery(req, { query: 'string', deprecated: 'boolean', limit: 'int', offset: 'int' }, { maxInt: 1_000_000 });
+    const q = parseQuery(req, { query: 'string', deprecated: 'boolean', repo: 'string', keyword: 'string', limit: 'int', offset: 'int' }, { maxInt: 1_000_000 });
     if (q.limit !== undefined && (q.limit < 1 || q.limit > MAX_LIMIT)) {
       throw invalidArgument(`query parameter "limit" must be from 1 to ${MAX_LIMIT}`, { parameter: 'limit' });
     }
     const page = await service.listPackagesJson(
-      { query: q.query ?? '', deprecated: q.deprecated ?? false, limit: q.limit ?? 0, offset: q.offset ?? 0 },
+      { query: q.query ?? '', deprecated: q.deprecated ?? false, repo: q.repo ?? '', keyword: q.keyword ?? '', limit: q.limit ?? 0, offset: q.offset ?? 0 },
       callContext(res),
     );
     stale(res, page.staleSeconds);

@@ -64,13 +64,10 @@ export function releaseRoutes(service: AppStoreService): Router {
   });
 
   router.patch('/releases/:id', async (req, res) => {
-    parseQuery(req, {});
+    const { dryRun } = parseQuery(req, { dryRun: 'boolean' });
     const body = validBody<UpgradeBody>(req, 'UpgradeRequest');
-    const release = await service.upgradeRelease(
-      { id: req.params.id, version: body.version ?? '', values: body.values, resetValues: body.resetValues ?? false },
-      callContext(res),
-    );
-    res.json(release);
+    const request = { id: req.params.id, version: body.version ?? '', values: body.values, resetValues: body.resetValues ?? false };
+    res.json(dryRun ? await service.previewUpgradeRelease(request, callContext(res)) : await service.upgradeRelease(request, callContext(res)));
   });
 
   router.delete('/releases/:id', async (req, res) => {
@@ -85,9 +82,10 @@ export function releaseRoutes(service: AppStoreService): Router {
   });
 
   router.post('/releases/:id/rollback', async (req, res) => {
-    parseQuery(req, {});
+    const { dryRun } = parseQuery(req, { dryRun: 'boolean' });
     const body = validBody<{ revision: number }>(req, 'RollbackRequest');
-    res.json(await service.rollbackRelease({ id: req.params.id, revision: body.revision }, callContext(res)));
+    const request = { id: req.params.id, revision: body.revision };
+    res.json(dryRun ? await service.previewRollbackRelease(request, callContext(res)) : await service.rollbackRelease(request, callContext(res)));
   });
 
   router.get('/namespaces', async (req, res) => {
