@@ -9,85 +9,51 @@
  * record removed. A crash in between leaves a pending record that
  * reconciliation resolves against Tiller.
  */
-import { AppStoreError, invalidArgument, notFound } from '../domain/errors.js';
+import { AppStoreError, notFound } from '../domain/errors.js';
 import { boundedText } from '../domain/error-text.js';
 import type { Principal } from '../domain/principal.js';
 import type { Release as TillerRelease } from '../../gen/hapi/release/release.js';
-import type { Catalog } from '../catalog/types.js';
-import type { Logger } from '../observability/logger.js';
-import type { ClientRequest, ProvisioningAuth, ReleaseClients } from '../provisioning/index.js';
+import type { ClientRequest, ProvisioningAuth } from '../provisioning/index.js';
 import { changeFailure } from './engine-failures.js';
 import { InputLimits } from './input-limits.js';
 import { auditedChange, auditedDryRun } from './audited-change.js';
 import { userValues, type ChangePreview } from './change-preview.js';
 import { ReleasePreviews } from './release-previews.js';
-import type { ChangeAdmission } from './change-admission.js';
 import { ReleaseClientSteps } from './release-client-steps.js';
+import { checkRevision, ReleaseReads } from './release-reads.js';
 import { isReleaseId, newReleaseId } from './release-ids.js';
+import type { ReleaseServiceDeps } from './release-service-deps.js';
 import { describeStatus, type ReleaseStatusView } from './release-status.js';
-import { statusName } from './status-names.js';
 import { ReleasePurge } from './release-purge.js';
 import { resolveChart, type ResolvedChart } from './resolve-chart.js';
-import type { TenancyCheck } from './tenancy-check.js';
 import type { EngineProfile } from '../tiller/engine-profile.js';
-import type {
-  AccessPolicy,
-  Audit,
-  Locks,
-  ReleaseEngine,
-  ReleaseRecord,
-  ReleaseStore,
-  ResourceStatusReader,
-  StoredReleaseReader,
-} from './types.js';
+import type { ReleaseRecord } from './types.js';
 import type { InstallInput, Revision, UpgradeInput } from './release-inputs.js';
 import { mergeOver, valuesToYaml } from './values.js';
 
 export type { InstallInput, Revision, UpgradeInput } from './release-inputs.js';
+export type { ReleaseServiceDeps } from './release-service-deps.js';
 export type { ChangePreview, RevisionContent } from './change-preview.js';
 
-export interface ReleaseServiceDeps {
-  readonly catalog: Catalog;
-  readonly engine: ReleaseEngine;
-  readonly store: ReleaseStore;
-  readonly access: AccessPolicy;
-  readonly locks: Locks;
-  readonly resources: ResourceStatusReader;
-  /** Fast reads of Tiller's stored releases; Tiller's GetReleaseContent when absent or failing. */
-  readonly stored?: StoredReleaseReader;
-  readonly log: Logger;
-  readonly audit: Audit;
-  /** The OAuth clients charts declare (resources.yaml); none are made without. */
-  readonly clients?: ReleaseClients;
-  /** Fair share and quotas, checked before a change starts (change-admission.ts); none without. */
-  readonly admission?: Pick<ChangeAdmission, 'admit'>;
-  /** Attempts at a free id before giving up. */
-  readonly idAttempts?: number;
-  /**
-   * Checks that a rendered release stays in its namespace; every install,
-   * upgrade and rollback is rendered (a dry run) and checked before it is applied.
-   */
-  readonly tenancy?: TenancyCheck;
-  /** The cap on values serialised as JSON (APPSTORE_MAX_VALUES_BYTES); see input-limits.ts. */
-  readonly maxValuesBytes?: number;
-}
 
 export class ReleaseService {
   private readonly clientSteps: ReleaseClientSteps;
   private readonly purger: ReleasePurge;
   private readonly limits: InputLimits;
   private readonly previews: ReleasePreviews;
+  private readonly reads: ReleaseReads;
 
   constructor(private readonly deps: ReleaseServiceDeps) {
+    this.reads = new ReleaseReads(deps);
     this.clientSteps = new ReleaseClientSteps(deps);
-    this.purger = new ReleasePurge({ ...deps, latest: (id) => this.latestRelease(id) });
+    this.purger = new ReleasePurge({ ...deps, latest: (id) => this.reads.latest(id) });
     this.limits = new InputLimits(deps.store, deps.maxValuesBytes);
     this.previews = new ReleasePreviews(deps, {
       checkUpgrade: (input) => this.limits.checkUpgrade(input),
       visible: (principal, id) => this.visible(principal, id),
       upgradeTarget: (current, input) => this.upgradeTarget(current, input),
-      rollbackTarget: (id, revision) => this.rollbackTarget(id, revision),
-      latest: (id) => this.latestRelease(id),
+      rollbackTarget: (id, revision) => this.reads.revision(id, revision),
+      latest: (id) => this.reads.latest(id),
       confine: (release, namespace, application) => this.confine(release, namespace, application),
       allowsClusterScoped: (application) => this.allowsClusterScoped(application),
     });
@@ -228,7 +194,7 @@ export class ReleaseService {
     const record = await this.visible(principal, id);
     // The stored release has everything but Tiller's text table of resources, which
     // GetReleaseStatus builds by querying every object (slow) and which is not used here.
-    return describeStatus(record, await this.latestRelease(id), this.deps.resources);
+    return describeStatus(record, await this.reads.latest(id), this.deps.resources);
   }
 
   async upgrade(principal: Principal, id: string, input: UpgradeInput, auth: ProvisioningAuth = {}): Promise<ReleaseRecord> {
@@ -307,19 +273,6 @@ export class ReleaseService {
     return { values, engine, resolved };
   }
 
-  /** A revision of the release, read for a rollback: a 400 for a revision out of range, a 422 for one it does not have. */
-  private async rollbackTarget(id: string, revision: number): Promise<TillerRelease> {
-    checkRevision(revision);
-    return this.readStored(
-      id,
-      (stored) => stored.revision(id, revision),
-      () => this.deps.engine.content(id, revision),
-    ).catch((err: unknown) => {
-      if (AppStoreError.from(err).code !== 'NotFound') throw err;
-      throw new AppStoreError('Unprocessable', `release ${id} has no revision ${revision}`, { parameter: 'revision' });
-    });
-  }
-
   async rollback(principal: Principal, id: string, revision: number, auth: ProvisioningAuth = {}): Promise<ReleaseRecord> {
     return auditedChange(this.deps, { principal, action: 'rollback', releaseId: id }, () => this.doRollback(principal, id, revision, auth));
   }
@@ -329,7 +282,7 @@ export class ReleaseService {
     checkRevision(revision);
     return this.deps.locks.withLock(id, async () => {
       const current = await this.visible(principal, id, true);
-      const target = await this.rollbackTarget(id, revision);
+      const target = await this.reads.revision(id, revision);
       // The revision was checked when it was made, but under the rules of then: it is checked again (by a Helm
       // engine itself, before it applies the revision).
       const allowClusterScoped = this.allowsClusterScoped(current.application);
@@ -351,18 +304,7 @@ export class ReleaseService {
 
   async history(principal: Principal, id: string): Promise<Revision[]> {
     await this.visible(principal, id);
-    const revisions = await this.readStored(id, (stored) => stored.history(id), () => this.deps.engine.history(id));
-    return revisions
-      .map((r) => ({
-        revision: r.version,
-        version: r.chart?.metadata?.version ?? '',
-        status: statusName(r.info?.status?.code),
-        updated: r.info?.lastDeployed?.toISOString() ?? '',
-        description: r.info?.Description ?? '',
-        // A config that cannot be read (written by hand) does not hide the history.
-        values: (() => { try { return userValues(r); } catch { return {}; } })(),
-      }))
-      .sort((a, b) => b.revision - a.revision);
+    return this.reads.revisions(id);
   }
 
   async delete(principal: Principal, id: string, auth: ProvisioningAuth = {}): Promise<void> {
@@ -420,33 +362,6 @@ export class ReleaseService {
     await this.deps.tenancy.assertConfined({ manifest: release.manifest, hooks: release.hooks }, { namespace, application });
   }
 
-  private async latestRelease(id: string) {
-    return this.readStored(id, (stored) => stored.latest(id), () => this.deps.engine.content(id));
-  }
-
-  /**
-   * A read from Tiller's storage (see kube/tiller-storage.ts), which spares
-   * Tiller's rate-limited storage client for writes; Tiller is asked when no
-   * storage reader is configured, or it has nothing, or it cannot be read.
-   * A Helm engine has no such limiter and is always asked (the store needs no
-   * access to the Secrets of target namespaces).
-   */
-  private async readStored<T>(
-    id: string,
-    read: (stored: StoredReleaseReader) => Promise<T | undefined>,
-    ask: () => Promise<T>,
-  ): Promise<T> {
-    try {
-      // While the engine cannot be asked which it is, Tiller's storage is still read (Tiller may just be down).
-      const engine = await this.deps.engine.profile().catch(() => undefined);
-      const found = this.deps.stored && engine?.kind !== 'helm' ? await read(this.deps.stored) : undefined;
-      if (found !== undefined) return found;
-    } catch (err) {
-      this.deps.log.debug({ releaseId: id, err: AppStoreError.from(err).message }, 'reading Tiller storage failed; asking Tiller');
-    }
-    return ask();
-  }
-
   /**
    * A failed install leaves nothing behind: its client is deleted, Tiller's
    * failed release purged and the record removed; a client that could not be
@@ -462,11 +377,5 @@ export class ReleaseService {
       // Left pending: reconciliation finishes the clean-up.
       this.deps.log.warn({ releaseId: record.id, err: AppStoreError.from(err).message, cause: boundedText(failure.message) }, 'install compensation incomplete');
     }
-  }
-}
-
-function checkRevision(revision: number): void {
-  if (!Number.isInteger(revision) || revision < 1 || revision > 2 ** 31 - 1) {
-    throw invalidArgument('revision must be an integer from 1 to 2147483647', { parameter: 'revision' });
   }
 }
