@@ -60,10 +60,11 @@ test('its first list holds the records written before it started', async () => {
 
 test('a record another writer makes, changes and deletes is followed through the watch', async () => {
   const id = name('watched');
-  await other.create(record(id, { owner: 'bob', adminGroups: ['g:lab'], state: 'pending' }));
+  const created = await other.create(record(id, { owner: 'bob', adminGroups: ['g:lab'], state: 'pending' }));
   await eventually('the new record in the cache', async () => (cache.index.record(id)?.state === 'pending' ? true : undefined), 10_000);
   expect((await store.summariesOf('carol', ['g:lab'])).map((s) => s.id)).toContain(id);
-  await other.update(record(id, { owner: 'bob', adminGroups: ['g:lab'], state: 'deployed' }));
+  // An update carries the version it was read at (here: the one its create answered).
+  await other.update({ ...created, state: 'deployed' });
   await eventually('the change in the cache', async () => (cache.index.record(id)?.state === 'deployed' ? true : undefined), 10_000);
   await other.delete(id);
   await eventually('the record gone from the cache', async () => (cache.index.record(id) === undefined ? true : undefined), 10_000);
@@ -76,8 +77,10 @@ test('the store reads back its own create, update and delete at once', async () 
     const id = name('own');
     await store.create(record(id, { state: 'pending' }));
     expect(cache.ready).toBe(true);
-    expect((await store.get(id))?.state).toBe('pending');
-    await store.update(record(id, { state: 'deployed' }));
+    const read = await store.get(id);
+    expect(read?.state).toBe('pending');
+    // The version read from the cache is the one the create answered: the update is not a conflict.
+    await store.update({ ...read!, state: 'deployed' });
     expect((await store.get(id))?.state).toBe('deployed');
     expect((await store.read([id])).map((r) => r.state)).toEqual(['deployed']);
     await store.delete(id);
