@@ -10,7 +10,7 @@ help:
 	@echo "make test   - unit and integration tests against the real peers (built on first use); release suites on both engines"
 	@echo "make gen    - regenerate gen/ from proto/ (and gen-engine: engine/gen/, Go)"
 	@echo "make peers  - build (or reuse) the Go peers: etcd, kube-apiserver, kwok, Tiller, helm"
-	@echo "make bench  - benchmarks against same-run baselines; writes docs/BENCHMARKS.md (~5 min)"
+	@echo "make bench  - benchmarks against same-run baselines; writes docs/BENCHMARKS.md (~13 min)"
 	@echo "make fuzz   - schemathesis and the chart loader's property test; writes docs/FUZZING.md (~10 min)"
 
 # npm ci only when package-lock.json changed since the last install.
