@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import type { CatalogCounters, RepoStatus } from './catalog-status.js';
-import { errorText } from '../domain/error-text.js';
 import { httpGet, type FetchFn } from './http-get.js';
 import { parseIndex, type SkippedEntry } from './index-file.js';
+import { RefreshState } from './refresh-state.js';
 import { buildPackages, type PackageRecord } from './package-model.js';
 import { authHeaders } from './repo-auth.js';
 import type { RepoConfig } from './repo-config.js';
@@ -38,15 +38,12 @@ export class RepoSync implements RepoSource {
   /** The packages of the last good index; empty until one loaded. */
   records: readonly PackageRecord[] = [];
   private loaded = false;
-  private failing = false;
   private etag: string | undefined;
   private lastModified: string | undefined;
   private bodyDigest: string | undefined;
-  private lastAttemptAt: number | undefined;
-  private lastSuccessAt: number | undefined;
-  private lastError: string | undefined;
   private skippedEntries = 0;
   private readonly indexUrl: string;
+  private readonly refreshes: RefreshState;
 
   constructor(
     readonly repo: RepoConfig,
@@ -55,33 +52,19 @@ export class RepoSync implements RepoSource {
     private readonly logger: Logger,
   ) {
     this.indexUrl = `${repo.url.replace(/\/+$/, '')}/index.yaml`;
+    this.refreshes = new RefreshState(counters, options.now);
   }
 
   /** Never rejects: a failure is recorded, logged and counted. */
-  async refresh(signal: AbortSignal): Promise<RefreshOutcome> {
-    const started = this.options.now();
-    this.lastAttemptAt = started;
-    this.counters.indexRequests += 1;
-    try {
-      const outcome = await this.load(signal);
-      this.failing = false;
-      this.lastError = undefined;
-      this.lastSuccessAt = started;
-      if (outcome === 'unchanged') this.counters.indexNotModified += 1;
-      else this.counters.indexUpdates += 1;
-      return outcome;
-    } catch (err) {
-      this.failing = true;
-      this.lastError = errorText(err);
-      this.counters.indexFailures += 1;
-      this.logger.warn(
-        { repo: this.repo.name, url: this.indexUrl, err: this.lastError, servingSince: this.lastSuccessAt },
-        this.loaded
-          ? 'chart repository refresh failed; serving its last good index'
-          : 'chart repository could not be loaded',
-      );
-      return 'failed';
-    }
+  refresh(signal: AbortSignal): Promise<RefreshOutcome> {
+    return this.refreshes.run(
+      () => this.load(signal),
+      (_failure, err, servingSince) =>
+        this.logger.warn(
+          { repo: this.repo.name, url: this.indexUrl, err, servingSince },
+          this.loaded ? 'chart repository refresh failed; serving its last good index' : 'chart repository could not be loaded',
+        ),
+    );
   }
 
   status(): RepoStatus {
@@ -91,10 +74,7 @@ export class RepoSync implements RepoSource {
       kind: 'http',
       development: this.repo.development === true,
       loaded: this.loaded,
-      failing: this.failing,
-      lastAttemptAt: this.lastAttemptAt,
-      lastSuccessAt: this.lastSuccessAt,
-      lastError: this.lastError,
+      ...this.refreshes.status(),
       packages: this.records.length,
       skippedEntries: this.skippedEntries,
     };

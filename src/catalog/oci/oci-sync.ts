@@ -12,9 +12,9 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import pLimit from 'p-limit';
 import { AppStoreError } from '../../domain/errors.js';
-import { errorText } from '../../domain/error-text.js';
 import type { Logger } from '../../observability/logger.js';
 import type { CatalogCounters, RepoStatus } from '../catalog-status.js';
+import { RefreshState } from '../refresh-state.js';
 import type { FetchFn } from '../http-get.js';
 import type { IndexEntry, SkippedEntry } from '../index-file.js';
 import { buildPackages, type PackageRecord } from '../package-model.js';
@@ -56,11 +56,8 @@ export class OciRepoSync implements RepoSource {
   private charts = new Map<string, ChartState>();
   private signature: string | undefined;
   private loaded = false;
-  private failing = false;
-  private lastAttemptAt: number | undefined;
-  private lastSuccessAt: number | undefined;
-  private lastError: string | undefined;
   private notBefore = 0;
+  private readonly refreshes: RefreshState;
 
   constructor(
     readonly repo: RepoConfig,
@@ -70,6 +67,7 @@ export class OciRepoSync implements RepoSource {
   ) {
     if (!repo.oci) throw new AppStoreError('Internal', `repository ${repo.name} is not an OCI repository`);
     this.location = repo.oci;
+    this.refreshes = new RefreshState(counters, options.now);
     this.client = new OciClient(repo.name, repo.oci, repo.auth, {
       timeoutMs: options.timeoutMs,
       maxBytes: options.maxBytes,
@@ -82,31 +80,18 @@ export class OciRepoSync implements RepoSource {
   }
 
   async refresh(signal: AbortSignal): Promise<RefreshOutcome> {
-    const started = this.options.now();
-    if (started < this.notBefore) return this.loaded ? 'unchanged' : 'failed';
-    this.lastAttemptAt = started;
-    this.counters.indexRequests += 1;
-    try {
-      const outcome = await this.load(signal);
-      this.failing = false;
-      this.lastError = undefined;
-      this.lastSuccessAt = started;
-      if (outcome === 'unchanged') this.counters.indexNotModified += 1;
-      else this.counters.indexUpdates += 1;
-      return outcome;
-    } catch (err) {
-      const failure = AppStoreError.from(err);
-      this.failing = true;
-      this.lastError = errorText(failure);
-      this.counters.indexFailures += 1;
-      const retryAfter = failure.details.retryAfterMs;
-      if (typeof retryAfter === 'number') this.notBefore = this.options.now() + retryAfter;
-      this.logger.warn(
-        { repo: this.repo.name, url: this.repo.url, err: this.lastError, servingSince: this.lastSuccessAt },
-        this.loaded ? 'OCI repository refresh failed; serving its last good list' : 'OCI repository could not be loaded',
-      );
-      return 'failed';
-    }
+    if (this.options.now() < this.notBefore) return this.loaded ? 'unchanged' : 'failed';
+    return this.refreshes.run(
+      () => this.load(signal),
+      (failure, err, servingSince) => {
+        const retryAfter = failure.details.retryAfterMs;
+        if (typeof retryAfter === 'number') this.notBefore = this.options.now() + retryAfter;
+        this.logger.warn(
+          { repo: this.repo.name, url: this.repo.url, err, servingSince },
+          this.loaded ? 'OCI repository refresh failed; serving its last good list' : 'OCI repository could not be loaded',
+        );
+      },
+    );
   }
 
   status(): RepoStatus {
@@ -118,10 +103,7 @@ export class OciRepoSync implements RepoSource {
       kind: 'oci',
       development: this.repo.development === true,
       loaded: this.loaded,
-      failing: this.failing,
-      lastAttemptAt: this.lastAttemptAt,
-      lastSuccessAt: this.lastSuccessAt,
-      lastError: this.lastError,
+      ...this.refreshes.status(),
       packages: this.records.length,
       skippedEntries: skipped,
     };
