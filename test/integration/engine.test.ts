@@ -249,7 +249,8 @@ test('list streams every release in pages, across namespaces, and nothing for no
 
 /**
  * An apiVersion v2 chart as the store will send it: hapi's Metadata has no type and no dependencies, so the raw
- * Chart.yaml travels among the files. Built by hand here (the store's loader does not take v2 charts yet).
+ * Chart.yaml travels among the files. Built by hand here, to drive the engine directly with each form
+ * (engine-charts.test.ts goes through the store).
  */
 function v2Chart(withRawChartYaml: boolean): Chart {
   const file = (typeUrl: string, text: string) => ({ typeUrl, value: Buffer.from(text) });
