@@ -227,14 +227,6 @@ export async function ensurePeers(progress: Progress = (l) => console.error(`[pe
   return paths as PeerPaths;
 }
 
-/** The path of a lazily built peer when it is already in the cache, else undefined (nothing is built). */
-export function cachedLazyPeer(name: LazyPeerName): string | undefined {
-  const mod = LAZY_MODULES.find((m) => Object.values(m.packages).includes(name));
-  if (mod === undefined) return undefined;
-  const path = join(cacheRoot(), moduleKey(mod, goVersion()), name);
-  return existsSync(path) ? path : undefined;
-}
-
 /**
  * The path of a peer built only on demand (the Helm 4 engine, the Helm 4
  * CLI, the OCI registry), building it when it is not cached yet: minutes on a cold cache.

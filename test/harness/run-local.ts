@@ -17,7 +17,6 @@ import { startCluster, type Cluster } from './cluster.js';
 import { startOciRegistry, type OciRegistry } from './oci-registry.js';
 import { pushChartRepo } from './oci-push.js';
 import { startOidcProvider, type OidcTestProvider } from './oidc-provider.js';
-import { cachedLazyPeer } from './peers.js';
 import { repoRoot, runDir } from './paths.js';
 
 /** People who sign in to the web UI on the local OpenID Provider's login page (same ids and groups as the tokens). */
@@ -45,12 +44,11 @@ await buildChartRepo(SAMPLE_CHARTS_DIR, repoDir);
 const repo = await serveChartRepo(repoDir);
 
 /**
- * The OCI registry (CNCF distribution) is started when APPSTORE_RUN_OCI=1 (building it first: about 5 minutes on
- * two cores, once), or when it is already built and APPSTORE_RUN_OCI is not 0: a first `make run` does not wait for it.
+ * The OCI registry (CNCF distribution) serves the sample charts beside the HTTP repository, so a newcomer sees both
+ * kinds; its first build takes about 5 minutes on two cores (with progress), once. APPSTORE_RUN_OCI=0 leaves it out.
  */
 function ociRegistryWanted(): boolean {
-  const asked = process.env.APPSTORE_RUN_OCI;
-  return asked === '1' || (asked !== '0' && cachedLazyPeer('registry') !== undefined);
+  return process.env.APPSTORE_RUN_OCI !== '0';
 }
 let registry: OciRegistry | undefined;
 if (ociRegistryWanted()) {
@@ -115,7 +113,7 @@ appstore is starting: REST http://127.0.0.1:${httpPort}, gRPC 127.0.0.1:${grpcPo
   ${`${cluster?.engine === 'helm4' ? 'Helm 4 engine' : 'Tiller'} (HELM_HOST)`.padEnd(23)}${env.HELM_HOST}
   KUBECONFIG             ${env.KUBECONFIG}   (kubectl --kubeconfig ${env.KUBECONFIG} get pods -A)
   chart repositories     ${env.APPSTORE_REPOS}
-  OCI registry           ${registry ? `${registry.origin} (the sample charts under samples/: helm4 pull oci://${registry.host}/samples/hello --plain-http)` : 'not started: APPSTORE_RUN_OCI=1 make run builds and starts one (about 5 minutes, once)'}
+  OCI registry           ${registry ? `${registry.origin} (the sample charts under samples/: helm4 pull oci://${registry.host}/samples/hello --plain-http)` : 'left out (APPSTORE_RUN_OCI=0)'}
   development tokens     ${tokensFile}  (alice: dev-alice-token, bob: dev-bob-token)
   namespace policy       ${namespacesFile}
   OAuth clients          ${oidc ? `registered at ${oidc.issuer}/reg (a local OpenID Provider)` : `APPSTORE_PROVISIONER=${env.APPSTORE_PROVISIONER}`}
