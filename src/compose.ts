@@ -4,8 +4,8 @@
  * cases, the service object and both servers. main.ts starts it; the
  * integration tests build it the same way.
  */
-import type { Express } from 'express';
-import { createRestApp } from './api/rest/app.js';
+import type { RequestListener } from 'node:http';
+import { createRestHandler } from './api/rest/app.js';
 import { loadUiConfig } from './api/web/ui-config.js';
 import { webUiRoutes } from './api/web/web-ui.js';
 import { AppStoreService } from './api/grpc/app-store-service.js';
@@ -40,7 +40,7 @@ import { TenancyCheck } from './releases/tenancy-check.js';
 import { TillerClient } from './tiller/index.js';
 
 export interface AppStore {
-  readonly rest: Express;
+  readonly rest: RequestListener;
   readonly grpc: GrpcServer;
   readonly service: AppStoreService;
   readonly catalog: DefaultCatalog;
@@ -130,7 +130,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
   const authenticate = (credentials: Parameters<typeof identity.authenticate>[0]) => identity.authenticate(credentials);
   const ui = webUiRoutes(loadUiConfig(env));
   if (!ui) log.info('no built web UI (APPSTORE_UI_DIR, default dist/web): the REST API runs without it');
-  const rest = createRestApp({
+  const rest = createRestHandler({
     service,
     authenticate,
     log,

@@ -1,14 +1,16 @@
 /**
- * The store's own REST app around the benchmark's catalog, so that GET
- * /packages is measured through express, the request context, query
- * parsing and the service object, exactly as it is served. The release side
+ * The store's own REST handler around the benchmark's catalog, so that GET
+ * /packages is measured exactly as it is served: the catalog lane, or
+ * express with the request context and query parsing, and the service
+ * object. The release side
  * of the service gets real adapters pointed at nothing: the benchmark never
  * calls it.
  */
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { AppStoreService } from '../../src/api/grpc/app-store-service.js';
-import { createRestApp } from '../../src/api/rest/app.js';
+import { createRestHandler } from '../../src/api/rest/app.js';
 import { createIdentityService, loadIdentityConfig } from '../../src/identity/index.js';
 import { SecretReleaseStore } from '../../src/kube/release-store.js';
 import { KubeResourceStatusReader } from '../../src/kube/resource-status.js';
@@ -42,9 +44,9 @@ export const serveStoreRestApp = async (catalog: DefaultCatalog, ui?: Router) =>
     log,
   });
   const service = new AppStoreService({ catalog, releases, namespacesFor: (p) => identity.access.namespacesFor(p) });
-  const app = createRestApp({ service, authenticate: (c) => identity.authenticate(c), log, readiness: {}, ...(ui && { ui }) });
-  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  const server = createServer(createRestHandler({ service, authenticate: (c) => identity.authenticate(c), log, readiness: {}, ...(ui && { ui }) }));
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve());
   });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

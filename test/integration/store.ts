@@ -4,7 +4,7 @@
  * token file of three users and a namespace policy.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,7 +60,7 @@ export async function startStore(env: TestEnv, options: StoreOptions): Promise<R
   const config = loadConfig(vars);
   const store = await composeAppStore(config, vars, options.log ?? createLogger(config.logLevel));
   const http: Server = await new Promise((resolve) => {
-    const server = store.rest.listen(options.httpPort ?? 0, '127.0.0.1', () => resolve(server));
+    const server = createServer(store.rest).listen(options.httpPort ?? 0, '127.0.0.1', () => resolve(server));
   });
   const grpcPort = await store.grpc.listen(0, '127.0.0.1');
   // The catalog loads in the background; wait for it.

@@ -3,12 +3,14 @@
  * the same service object the gRPC server exposes. Bodies are JSON of at most
  * 1 MiB; every error is problem+json.
  */
+import type { RequestListener } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import { boundedText, errorText } from '../../domain/error-text.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Authenticate } from '../credentials.js';
 import type { AppStoreService } from '../grpc/app-store-service.js';
+import { catalogLane } from './catalog-lane.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { httpMetrics } from './http-metrics.js';
 import { methodGuard } from './allowed-methods.js';
@@ -36,6 +38,13 @@ export interface RestAppOptions {
 }
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** What the HTTP server serves: the app, with public catalog listings answered before it (catalog-lane.ts). */
+export function createRestHandler(options: RestAppOptions): RequestListener {
+  const app = createRestApp(options);
+  const lane = catalogLane(options);
+  return (req, res) => lane(req, res, () => void app(req, res));
+}
 
 export function createRestApp(options: RestAppOptions): Express {
   const app = express();

@@ -8,8 +8,13 @@ export type ParsedQuery<S extends QuerySpec> = {
 };
 
 export function parseQuery<S extends QuerySpec>(req: Request, spec: S, limits: { maxInt?: number } = {}): ParsedQuery<S> {
+  return parseQueryObject(req.query, spec, limits);
+}
+
+/** The same over a parsed query string (node:querystring's shape: a repeated key is an array), for a caller without express. */
+export function parseQueryObject<S extends QuerySpec>(query: Readonly<Record<string, unknown>>, spec: S, limits: { maxInt?: number } = {}): ParsedQuery<S> {
   const out: Record<string, string | boolean | number> = {};
-  for (const [key, raw] of Object.entries(req.query)) {
+  for (const [key, raw] of Object.entries(query)) {
     const kind = spec[key];
     if (!kind) throw invalidArgument(`unknown query parameter "${key}"; allowed: ${Object.keys(spec).join(', ')}`, { parameter: key });
     if (typeof raw !== 'string') throw invalidArgument(`query parameter "${key}" must be given once, as a plain value`, { parameter: key });
