@@ -45,40 +45,139 @@ const SHA256_HEX = /^(?:sha256:)?([a-fA-F0-9]{64})$/;
  * @throws AppStoreError Unavailable naming what is wrong with the document
  */
 export function parseIndex(text: string, repoUrl: string): ParsedIndex {
+  const { charts, skipped } = parseIndexCharts(text, repoUrl, (_chart, entries) => entries);
+  return { entries: [...charts.values()].flat(), skipped };
+}
+
+/**
+ * Parses index.yaml chart by chart, handing each chart's usable versions to
+ * `take` as soon as they are read, so that only what `take` keeps outlives
+ * the parse (the catalog keeps far less than an entry's Chart.yaml fields).
+ * Charts come in the index's order; a chart named twice counts as its last
+ * list, as a YAML mapping does. Throws as parseIndex does.
+ */
+export function parseIndexCharts<T>(
+  text: string,
+  repoUrl: string,
+  take: (chart: string, entries: IndexEntry[]) => T,
+): { charts: Map<string, T>; skipped: SkippedEntry[] } {
+  const base = `${repoUrl.replace(/\/+$/, '')}/`;
+  // Chart by chart when the index has the layout Helm writes; the whole document at once when it has not, or when a
+  // piece does not parse alone (an alias to another chart's anchor): the whole parse then decides, errors included.
+  try {
+    const pieces = splitEntries(text);
+    if (pieces !== undefined) return readCharts(pieces, base, take);
+  } catch {
+    // The whole document, below.
+  }
   const doc = parseDocument(text);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw malformed('it is not a YAML mapping');
   const { apiVersion, entries } = doc as Record<string, unknown>;
   if (apiVersion !== undefined && apiVersion !== 'v1') throw malformed(`apiVersion ${String(apiVersion)} is not v1`);
-  if (entries === null || entries === undefined) return { entries: [], skipped: [] };
+  if (entries === null || entries === undefined) return { charts: new Map(), skipped: [] };
   if (typeof entries !== 'object' || Array.isArray(entries)) throw malformed("'entries' is not a mapping");
+  return readCharts(Object.entries(entries as Record<string, unknown>), base, take);
+}
 
-  const base = `${repoUrl.replace(/\/+$/, '')}/`;
-  const out: IndexEntry[] = [];
+function readCharts<T>(
+  lists: Iterable<[string, unknown]>,
+  base: string,
+  take: (chart: string, entries: IndexEntry[]) => T,
+): { charts: Map<string, T>; skipped: SkippedEntry[] } {
+  const charts = new Map<string, T>();
+  const skippedBy = new Map<string, SkippedEntry[]>();
+  for (const [key, list] of lists) {
+    const { entries, skipped } = readChart(key, list, base);
+    // A later list of the same chart replaces the earlier one, in its place.
+    skippedBy.set(key, skipped);
+    if (entries.length > 0) charts.set(key, take(key, entries));
+    else charts.delete(key);
+  }
+  return { charts, skipped: [...skippedBy.values()].flat() };
+}
+
+function readChart(key: string, list: unknown, base: string): { entries: IndexEntry[]; skipped: SkippedEntry[] } {
+  if (!Array.isArray(list)) return { entries: [], skipped: [{ chart: key, reason: 'its versions are not a list' }] };
+  const entries: IndexEntry[] = [];
   const skipped: SkippedEntry[] = [];
-  for (const [key, list] of Object.entries(entries as Record<string, unknown>)) {
-    if (!Array.isArray(list)) {
-      skipped.push({ chart: key, reason: 'its versions are not a list' });
+  const seen = new Map<string, string>();
+  for (const raw of list) {
+    const result = readEntry(key, raw, base);
+    if ('reason' in result) {
+      skipped.push(result);
       continue;
     }
-    const seen = new Map<string, string>();
-    for (const raw of list) {
-      const result = readEntry(key, raw, base);
-      if ('reason' in result) {
-        skipped.push(result);
-        continue;
-      }
-      // 1.0.0 and v1.0.0 are one version to semver (and to Helm): the first one listed wins.
-      const identity = `${result.semver.version}+${result.semver.build.join('.')}`;
-      const first = seen.get(identity);
-      if (first !== undefined) {
-        skipped.push({ chart: key, version: result.version, reason: `duplicate of version ${first}` });
-        continue;
-      }
-      seen.set(identity, result.version);
-      out.push(result);
+    // 1.0.0 and v1.0.0 are one version to semver (and to Helm): the first one listed wins.
+    const identity = `${result.semver.version}+${result.semver.build.join('.')}`;
+    const first = seen.get(identity);
+    if (first !== undefined) {
+      skipped.push({ chart: key, version: result.version, reason: `duplicate of version ${first}` });
+      continue;
+    }
+    seen.set(identity, result.version);
+    entries.push(result);
+  }
+  return { entries, skipped };
+}
+
+/**
+ * The index cut into one piece of YAML per chart, or undefined when it is
+ * not in the block layout Helm writes (a top-level `entries:` line, each
+ * chart's key at one indentation, top-level keys at column 0, one document).
+ * Parsing chart by chart holds one chart's parsed YAML at a time instead of
+ * the whole index's: for 20 000 versions that object graph is several times
+ * the size of the text, and the process keeps the memory it once needed.
+ */
+function splitEntries(text: string): Iterable<[string, unknown]> | undefined {
+  const start = /^entries:[ \t]*(?:#.*)?$/m.exec(text);
+  if (start === null) return undefined;
+  const pieces: [number, number][] = [];
+  let indent = -1;
+  let pos = text.indexOf('\n', start.index);
+  let end = text.length;
+  while (pos !== -1 && pos < text.length) {
+    const lineStart = pos + 1;
+    const next = text.indexOf('\n', lineStart);
+    const lineEnd = next === -1 ? text.length : next;
+    const line = text.slice(lineStart, lineEnd);
+    pos = next;
+    const content = line.trimStart();
+    if (content === '' || content.startsWith('#')) continue;
+    const depth = line.length - content.length;
+    if (depth === 0) {
+      if (line.startsWith('---') || line.startsWith('...')) return undefined;
+      end = lineStart;
+      break;
+    }
+    if (line.includes('\t')) return undefined;
+    if (indent === -1) indent = depth;
+    if (depth < indent) return undefined;
+    if (depth === indent && !content.startsWith('-')) {
+      const last = pieces.at(-1);
+      if (last) last[1] = lineStart;
+      pieces.push([lineStart, lineEnd]);
     }
   }
-  return { entries: out, skipped };
+  const last = pieces.at(-1);
+  if (last) last[1] = end;
+  const rest = text.slice(0, start.index) + text.slice(end);
+  if (/^(?:---|\.\.\.)/m.test(rest)) return undefined;
+  const header: unknown = rest.trim() === '' ? {} : load(rest, { schema: CORE_SCHEMA, json: true });
+  if (typeof header !== 'object' || header === null || Array.isArray(header) || 'entries' in header) return undefined;
+  const { apiVersion } = header as Record<string, unknown>;
+  if (apiVersion !== undefined && apiVersion !== 'v1') return undefined;
+  return chartPieces(text, pieces);
+}
+
+/** Each piece parsed when it is reached, so that one chart's parsed YAML is held at a time; throws on a piece that is not one chart. */
+function* chartPieces(text: string, pieces: readonly [number, number][]): Iterable<[string, unknown]> {
+  for (const [from, to] of pieces) {
+    const piece: unknown = load(text.slice(from, to), { schema: CORE_SCHEMA, json: true, filename: 'index.yaml' });
+    if (typeof piece !== 'object' || piece === null || Array.isArray(piece)) throw new Error('not a mapping');
+    const [key, ...more] = Object.keys(piece);
+    if (key === undefined || more.length > 0) throw new Error('not one chart');
+    yield [key, (piece as Record<string, unknown>)[key]];
+  }
 }
 
 /**

@@ -38,32 +38,34 @@ export function buildPackages(repo: { name: string; development?: boolean }, ent
     if (list) list.push(entry);
     else byName.set(entry.name, [entry]);
   }
+  return [...byName.values()].map((list) => buildPackage(repo, list)).filter((r) => r !== undefined);
+}
+
+/** One chart's package from its versions (all of one name), as buildPackages makes it; undefined for none. */
+export function buildPackage(repo: { name: string; development?: boolean }, entries: readonly IndexEntry[]): PackageRecord | undefined {
+  const list = [...entries].sort(newestFirst);
+  const face = list.find((e) => e.semver.prerelease.length === 0) ?? list[0];
+  if (face === undefined) return undefined;
   const development = repo.development === true;
-  const records: PackageRecord[] = [];
-  for (const [name, list] of byName) {
-    list.sort(newestFirst);
-    const face = list.find((e) => e.semver.prerelease.length === 0) ?? list[0];
-    if (face === undefined) continue;
-    const versions = list.map((entry): VersionRecord => ({
-      version: {
-        version: own(entry.version),
-        appVersion: own(entry.metadata.appVersion),
-        created: own(entry.created),
-        digest: own(entry.digest),
-        prerelease: entry.semver.prerelease.length > 0,
-        development,
-      },
-      urls: entry.urls.map(own),
-    }));
-    const pkg: Package = {
-      id: `${repo.name}/${name}`,
-      repo: repo.name,
-      chart: ownMetadata(face.metadata),
-      versions: versions.map((v) => v.version),
-    };
-    records.push({ package: pkg, versions, search: searchKey(pkg) });
-  }
-  return records;
+  const versions = list.map((entry): VersionRecord => ({
+    version: {
+      version: own(entry.version),
+      appVersion: own(entry.metadata.appVersion),
+      created: own(entry.created),
+      digest: own(entry.digest),
+      prerelease: entry.semver.prerelease.length > 0,
+      development,
+    },
+    urls: entry.urls.map(own),
+  }));
+  const pkg: Package = {
+    // The name may be the parser's: a slice of the index text, which a concatenation would keep alive.
+    id: own(`${repo.name}/${face.name}`),
+    repo: repo.name,
+    chart: ownMetadata(face.metadata),
+    versions: versions.map((v) => v.version),
+  };
+  return { package: pkg, versions, search: searchKey(pkg) };
 }
 
 /** The version a caller named, by the catalog's one rule (version-match.ts). */

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import type { CatalogCounters, RepoStatus } from './catalog-status.js';
 import { httpGet, type FetchFn } from './http-get.js';
-import { parseIndex, type SkippedEntry } from './index-file.js';
+import { parseIndexCharts, type SkippedEntry } from './index-file.js';
 import { RefreshState } from './refresh-state.js';
-import { buildPackages, type PackageRecord } from './package-model.js';
+import { buildPackage, type PackageRecord } from './package-model.js';
 import { authHeaders } from './repo-auth.js';
 import type { RepoConfig } from './repo-config.js';
 import type { RefreshOutcome, RepoSource } from './repo-source.js';
@@ -121,8 +121,13 @@ export class RepoSync implements RepoSource {
   /** Parses a new index (throwing leaves the old one in place) and makes it the one served. */
   private replace(text: string): void {
     const started = performance.now();
-    const { entries, skipped } = parseIndex(text, this.repo.url);
-    const records = buildPackages(this.repo, entries);
+    let versions = 0;
+    // Each chart's package is made as soon as its versions are read: the entries' Chart.yaml fields are not kept.
+    const { charts, skipped } = parseIndexCharts(text, this.repo.url, (_chart, entries) => {
+      versions += entries.length;
+      return buildPackage(this.repo, entries);
+    });
+    const records = [...charts.values()].filter((r) => r !== undefined);
     this.records = records;
     this.loaded = true;
     this.skippedEntries = skipped.length;
@@ -132,7 +137,7 @@ export class RepoSync implements RepoSource {
       {
         repo: this.repo.name,
         packages: records.length,
-        versions: entries.length,
+        versions,
         skipped: skipped.length,
         ms: Math.round(performance.now() - started),
       },

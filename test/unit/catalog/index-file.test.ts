@@ -1,5 +1,6 @@
 import { AppStoreError } from '../../../src/domain/errors.js';
-import { parseIndex } from '../../../src/catalog/index-file.js';
+import yaml from 'js-yaml';
+import { parseIndex, parseIndexCharts } from '../../../src/catalog/index-file.js';
 import { entry, indexYaml } from '../../fixtures/catalog/index-yaml.js';
 
 const REPO = 'https://charts.example.org/stable';
@@ -130,3 +131,48 @@ describe('parseIndex', () => {
     expect(parseIndex(text, REPO).entries[0]?.metadata.appVersion).toBe('2.5');
   });
 });
+
+describe('parseIndexCharts', () => {
+  const entries = [entry('web', '1.0.0'), entry('web', '1.1.0', { description: 'Newer.' }), entry('db', '2.0.0', { keywords: ['sql'] })];
+
+  it('hands each chart its usable versions in the index order, and keeps only what it returns', () => {
+    const seen: string[] = [];
+    const text = indexYaml([...entries, entry('broken', 'not-semver')]);
+    const { charts, skipped } = parseIndexCharts(text, REPO, (chart, list) => {
+      seen.push(`${chart}:${list.map((e) => e.version).join(',')}`);
+      return list.length;
+    });
+    expect(seen).toEqual(['web:1.0.0,1.1.0', 'db:2.0.0']);
+    expect([...charts]).toEqual([['web', 2], ['db', 1]]);
+    expect(skipped).toEqual([{ chart: 'broken', version: 'not-semver', reason: expect.stringMatching(/semantic version/) }]);
+  });
+
+  // Read chart by chart or as one document, an index means the same: each of these layouts must read as Helm's does.
+  it.each([
+    ['indented by four, sequences nested', (doc: unknown) => yaml.dump(doc, { indent: 4, noArrayIndent: false })],
+    ['flow style (JSON)', (doc: unknown) => JSON.stringify(doc)],
+    ['with comments, blank lines and keys after the entries', (doc: unknown) => `# written by hand\n${yaml.dump(doc).replace('  db:', '\n  # the database\n  db:')}serverInfo: {}\n`],
+    ['with an anchor in one chart used by another', (doc: unknown) =>
+      yaml.dump(doc).replace(/description: The web chart\./, 'description: &d The web chart.').replace(/description: The db chart\./, 'description: *d')],
+    ['with a chart listed twice (the later list counts)', (doc: unknown) => yaml.dump(doc).replace(/^entries:\n/m, `entries:\n  db:\n    - {name: db, version: 0.1.0, digest: "${'a'.repeat(64)}", urls: [x.tgz]}\n`)],
+  ])('reads an index %s as the whole document reads', (_what, write) => {
+    const doc = yaml.load(indexYaml(entries));
+    const text = write(doc);
+    const whole = (yaml.load(text, { json: true }) as { entries: Record<string, unknown[]> }).entries;
+    const byChart = parseIndexCharts(text, REPO, (_chart, list) => list.map((e) => [e.version, e.metadata.description]));
+    expect(Object.fromEntries(byChart.charts)).toEqual(
+      Object.fromEntries(Object.entries(whole).map(([chart, list]) => [chart, list.map((e) => [(e as { version: string }).version, (e as { description: string }).description])])),
+    );
+  });
+
+  it('refuses an index whose one chart is not valid YAML, as the whole document is not', () => {
+    const text = indexYaml(entries).replace('  db:\n', '  db:\n    - [unclosed\n');
+    expect(() => parseIndexCharts(text, REPO, () => 1)).toThrow(/not valid YAML/);
+  });
+
+  it('refuses another apiVersion written after the entries', () => {
+    const text = `${indexYaml(entries).replace('apiVersion: v1\n', '')}apiVersion: v2\n`;
+    expect(() => parseIndexCharts(text, REPO, () => 1)).toThrow(/apiVersion v2 is not v1/);
+  });
+});
+
