@@ -16,7 +16,8 @@
  * measurements (bench/releases/engine.ts) and prints their rows.
  * BENCH_ONLY=scale runs only the scale scenario (bench/releases/scale.ts:
  * BENCH_SCALE_SIZES, default `20,2000` releases; BENCH_IDLE_SECONDS, default
- * 60) and prints its rows.
+ * 60) and prints its rows. BENCH_ONLY=catalog runs only the catalog's
+ * loads, the store's memory and GET /packages, and prints their figures.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -186,6 +187,10 @@ async function main(): Promise<void> {
     console.error('[bench] GET /packages against the bare server');
     const http = await compareCatalogHttp(store.url, options);
     const afterHttpMb = processMemory(pid).rssMb;
+    if (process.env.BENCH_ONLY === 'catalog') {
+      console.log(JSON.stringify({ load, http, memory: { sampleOnlyMb, catalogLoadedMb, afterHttpMb, peakMb: processMemory(pid).peakRssMb } }, null, 1));
+      return;
+    }
 
     console.error('[bench] releases against the helm CLI');
     const releases = await runReleasesBench(env, store.url, many.url, { ...options, namespace });

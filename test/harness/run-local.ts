@@ -18,6 +18,7 @@ import { startOciRegistry, type OciRegistry } from './oci-registry.js';
 import { pushChartRepo } from './oci-push.js';
 import { startOidcProvider, type OidcTestProvider } from './oidc-provider.js';
 import { repoRoot, runDir } from './paths.js';
+import { STORE_NODE_FLAGS } from './store-node-flags.js';
 
 /** People who sign in to the web UI on the local OpenID Provider's login page (same ids and groups as the tokens). */
 const DEV_USERS = [
@@ -105,7 +106,7 @@ const env = {
     }),
   }),
 };
-const store = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')], { env, stdio: 'inherit' });
+const store = spawn(process.execPath, [...STORE_NODE_FLAGS, join(repoRoot, 'dist', 'src', 'main.js')], { env, stdio: 'inherit' });
 
 console.log(`
 appstore is starting: REST http://127.0.0.1:${httpPort}, gRPC 127.0.0.1:${grpcPort}

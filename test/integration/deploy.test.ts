@@ -23,6 +23,7 @@ import { TILLER_HISTORY_MAX } from '../harness/cluster.js';
 import { readTestEnv, type TestEnv } from '../harness/test-env.js';
 import { freePort, waitFor } from '../harness/net.js';
 import { ProcessGroup } from '../harness/processes.js';
+import { STORE_NODE_FLAGS } from '../harness/store-node-flags.js';
 import { find, kubectlFor, parseAll, render as renderWith, serviceAccountKubeconfig, type Kubectl, type Obj } from './deploy-kit.js';
 import { ensureNamespace, kubeClients } from './kube.js';
 import { api, startStore, type RunningStore } from './store.js';
@@ -413,7 +414,10 @@ describe('deploy/Dockerfile (it cannot be built here)', () => {
     expect(user).not.toMatch(/^USER\s+(root|0)(:|$)/i);
     // The pod's runAsUser is the image's user, so that files it owns match.
     expect(user).toMatch(new RegExp(`^USER\\s+${String(store.securityContext.runAsUser)}(:|$)`));
-    expect(instructions.some((l) => /^ENTRYPOINT\s.*dist\/src\/main\.js/.test(l))).toBe(true);
+    const entrypoint = instructions.find((l) => /^ENTRYPOINT\s.*dist\/src\/main\.js/.test(l));
+    expect(entrypoint).toBeDefined();
+    // The flags the tests, `make run` and the benchmark start the store with.
+    for (const flag of STORE_NODE_FLAGS) expect(JSON.parse(entrypoint!.replace(/^ENTRYPOINT\s+/, ''))).toContain(flag);
     expect(instructions.filter((l) => /^EXPOSE\s/.test(l)).join(' ')).toMatch(/8080.*9090/);
   });
 

@@ -12,6 +12,7 @@ import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { freePort } from '../harness/net.js';
 import type { TestEnv } from '../harness/test-env.js';
+import { STORE_NODE_FLAGS } from '../harness/store-node-flags.js';
 import { storeEnv, type StoreOptions } from './store.js';
 
 export interface ChildStore {
@@ -35,7 +36,7 @@ export async function startChildStore(
   },
 ): Promise<ChildStore> {
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
-  const args = options.compiled ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const args = [...STORE_NODE_FLAGS, ...(options.compiled ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'])];
   const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, 'a');
   const child = spawn(process.execPath, args, {
     cwd: process.cwd(),
