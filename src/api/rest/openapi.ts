@@ -4,7 +4,9 @@
  * (schemas.ts), so what the document promises and what the routes accept
  * cannot drift apart; a unit test checks that every route of the app is here.
  */
-import { schemas } from './schemas.js';
+import { RELEASE_ID_MAX_LENGTH, RELEASE_ID_PATTERN } from '../../releases/release-ids.js';
+import { MAX_QUERY_TEXT_LENGTH } from './query-params.js';
+import { namespace, schemas } from './schemas.js';
 
 import { METHODS, type Header, type Link, type OpenApiDocument, type Parameter, type PathItem, type Reference, type Response, type Schema, type SecurityRequirement } from './openapi-types.js';
 
@@ -216,10 +218,10 @@ const paths: Record<string, PathItem> = {
       tags: ['catalog'],
       security: OPTIONAL_AUTH,
       parameters: [
-        { name: 'query', in: 'query', description: 'Case-insensitive, over name, keywords and description; ranked', schema: { type: 'string', maxLength: 200 } },
+        { name: 'query', in: 'query', description: 'Case-insensitive, over name, keywords and description; ranked', schema: { type: 'string', maxLength: MAX_QUERY_TEXT_LENGTH } },
         { name: 'deprecated', in: 'query', description: 'Include deprecated charts', schema: { type: 'boolean', default: false } },
-        { name: 'repo', in: 'query', description: "Only this repository's packages (its configured name)", schema: { type: 'string', maxLength: 200 } },
-        { name: 'keyword', in: 'query', description: 'Only packages with this keyword (case-insensitive, the whole keyword); the ranking of query is unchanged', schema: { type: 'string', maxLength: 200 } },
+        { name: 'repo', in: 'query', description: "Only this repository's packages (its configured name)", schema: { type: 'string', maxLength: MAX_QUERY_TEXT_LENGTH } },
+        { name: 'keyword', in: 'query', description: 'Only packages with this keyword (case-insensitive, the whole keyword); the ranking of query is unchanged', schema: { type: 'string', maxLength: MAX_QUERY_TEXT_LENGTH } },
         { name: 'limit', in: 'query', description: 'Page size; absent means no limit', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
         param('Offset'),
         { name: 'If-None-Match', in: 'header', description: 'An ETag of an earlier answer to the same URL', schema: { type: 'string', maxLength: 1000 } },
@@ -302,7 +304,7 @@ const paths: Record<string, PathItem> = {
       operationId: 'listNamespaces',
       summary: 'The namespaces the caller may deploy into',
       tags: ['releases'],
-      responses: { 200: ok('Namespace names', { type: 'array', items: { type: 'string' } }), ...errors(400, 401, 503) },
+      responses: { 200: ok('Namespace names', { type: 'array', items: namespace }), ...errors(400, 401, 503) },
     },
   },
   '/repositories': {
@@ -332,7 +334,8 @@ export const openApiDocument: OpenApiDocument = {
     description:
       'Browse a catalog of Helm charts and install, share, watch, upgrade, roll back and delete applications in ' +
       'Kubernetes namespaces. Every error is application/problem+json (RFC 9457); every response but the health ' +
-      'endpoints carries X-Request-Id, which a client may also send. Unknown query parameters and body fields are rejected (400).',
+      'endpoints carries X-Request-Id, which a client may also send. Unknown query parameters and body fields are rejected (400). ' +
+      'Text is Unicode: a lone UTF-16 surrogate (an unpaired \\ud800 escape) in a body or values is refused (400); lengths count code points.',
   },
   servers: [{ url: '/', description: 'Relative to where this document is served' }],
   security: [{ bearerAuth: [] }, { gatekeeper: [] }],
@@ -347,7 +350,13 @@ export const openApiDocument: OpenApiDocument = {
     schemas,
     responses: problemResponses(),
     parameters: {
-      ReleaseId: { name: 'id', in: 'path', required: true, description: 'adjective-colour-animal', schema: { type: 'string', examples: ['blurry-green-cat'] } },
+      ReleaseId: {
+        name: 'id',
+        in: 'path',
+        required: true,
+        description: 'adjective-colour-animal, as POST /releases made it; an id of another form names no release (404)',
+        schema: { type: 'string', pattern: RELEASE_ID_PATTERN.source, maxLength: RELEASE_ID_MAX_LENGTH, examples: ['blurry-green-cat'] },
+      },
       Repo: { name: 'repo', in: 'path', required: true, description: 'The repository name', schema: { type: 'string' } },
       Name: { name: 'name', in: 'path', required: true, description: 'The chart name', schema: { type: 'string' } },
       Offset: { name: 'offset', in: 'query', description: 'Items to skip', schema: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 } },
