@@ -23,14 +23,17 @@ const json = (body: Schema) => ({ 'application/json': { schema: body } });
 const PROBLEMS = {
   400: ['BadRequest', 'A malformed body, an unknown field or query parameter, or an invalid value'],
   401: ['Unauthorized', 'No credentials where they are required, or credentials that are not valid'],
-  403: ['Forbidden', 'The caller may not do this (a namespace outside their policy, adminGroups they are not in, a release quota reached: quota names it)'],
+  403: [
+    'Forbidden',
+    'The caller may not do this (a namespace outside their policy, adminGroups they are not in, a release quota reached: quota names it), or the identity provider refused to manage the release’s OAuth client for the caller',
+  ],
   404: ['NotFound', 'No such package, version or release, or a release the caller may not see'],
   409: ['Conflict', 'The release is busy with another operation, or Tiller refused the state change'],
   413: ['ContentTooLarge', 'The body is larger than 1 MiB'],
   415: ['UnsupportedMediaType', 'The body has a charset or content encoding that is not supported'],
   422: [
     'Unprocessable',
-    'Well-formed but unacceptable: an unknown or non-installable version, values failing the chart’s schema, a broken chart, objects Kubernetes refuses, values (an upgrade’s once merged) or a release record too large (`limit` and `size` say by how much)',
+    'Well-formed but unacceptable: an unknown or non-installable version, a revision the release does not have, values failing the chart’s schema, a broken chart, objects that would leave the release’s namespace or that Kubernetes refuses, a hook Job that did not complete, an OAuth client the provider refuses, values (an upgrade’s once merged) or a release record too large (`limit` and `size` say by how much)',
   ],
   429: [
     'TooManyRequests',
@@ -100,14 +103,14 @@ const releaseIdPaths: Record<string, PathItem> = {
       requestBody: { required: true, content: json(schema('UpgradeRequest')) },
       responses: {
         200: ok('The upgraded release; with dryRun=true, what the upgrade would make beside the current revision', { oneOf: [schema('Release'), schema('ChangePreview')] }),
-        ...errors(...BODY_ERRORS, 401, 404, 409, 422, 429, 503),
+        ...errors(...BODY_ERRORS, 401, 403, 404, 409, 422, 429, 503),
       },
     },
     delete: {
       operationId: 'deleteRelease',
       summary: 'Delete a release and purge it from Tiller',
       tags: ['releases'],
-      responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 404, 409, 429, 503) },
+      responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 403, 404, 409, 422, 429, 503) },
     },
   },
   '/releases/{id}/status': {
@@ -140,7 +143,7 @@ const releaseIdPaths: Record<string, PathItem> = {
         200: ok('The release as of that revision; with dryRun=true, what the rollback would make beside the current revision', {
           oneOf: [schema('Release'), schema('ChangePreview')],
         }),
-        ...errors(...BODY_ERRORS, 401, 404, 409, 422, 429, 503),
+        ...errors(...BODY_ERRORS, 401, 403, 404, 409, 422, 429, 503),
       },
     },
   },
