@@ -8,6 +8,7 @@ import { RELEASE_ID_MAX_LENGTH, RELEASE_ID_PATTERN } from '../../releases/releas
 import { MAX_QUERY_TEXT_LENGTH } from './query-params.js';
 import { namespace, schemas } from './schemas.js';
 
+import { ETAG, IF_NONE_MATCH, NOT_MODIFIED, withConditionalGets } from './openapi-conditional.js';
 import { METHODS, type Header, type Link, type OpenApiDocument, type Parameter, type PathItem, type Reference, type Response, type Schema, type SecurityRequirement } from './openapi-types.js';
 
 export { METHODS };
@@ -164,7 +165,7 @@ const releaseLinks: Record<string, Link> = Object.fromEntries(
   ),
 );
 
-const paths: Record<string, PathItem> = {
+const paths: Record<string, PathItem> = withConditionalGets({
   '/healthz': {
     get: {
       operationId: 'getHealth',
@@ -227,7 +228,6 @@ const paths: Record<string, PathItem> = {
         { name: 'keyword', in: 'query', description: 'Only packages with this keyword (case-insensitive, the whole keyword); the ranking of query is unchanged', schema: { type: 'string', maxLength: MAX_QUERY_TEXT_LENGTH } },
         { name: 'limit', in: 'query', description: 'Page size; absent means no limit', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
         param('Offset'),
-        { name: 'If-None-Match', in: 'header', description: 'An ETag of an earlier answer to the same URL', schema: { type: 'string', maxLength: 1000 } },
       ],
       responses: {
         200: ok('The matching packages, best match first', arrayOf('Package'), {
@@ -235,7 +235,6 @@ const paths: Record<string, PathItem> = {
           'X-Catalog-Stale-Seconds': header('CatalogStaleSeconds'),
           ETag: { description: 'Strong entity tag of the page and its total, the same on every replica', required: true, schema: { type: 'string' } },
         }),
-        304: { description: 'Unchanged since the ETag given in If-None-Match' },
         ...errors(400, 401, 503),
       },
     },
@@ -327,7 +326,7 @@ const paths: Record<string, PathItem> = {
       responses: { 200: ok('The caller', schema('Me')), ...errors(400, 401, 503) },
     },
   },
-};
+});
 
 export const openApiDocument: OpenApiDocument = {
   openapi: '3.1.1',
@@ -351,8 +350,9 @@ export const openApiDocument: OpenApiDocument = {
   paths,
   components: {
     schemas,
-    responses: problemResponses(),
+    responses: { ...problemResponses(), NotModified: NOT_MODIFIED },
     parameters: {
+      IfNoneMatch: IF_NONE_MATCH,
       ReleaseId: {
         name: 'id',
         in: 'path',
@@ -365,6 +365,7 @@ export const openApiDocument: OpenApiDocument = {
       Offset: { name: 'offset', in: 'query', description: 'Items to skip', schema: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 } },
     },
     headers: {
+      ETag: ETAG,
       TotalCount: { description: 'Matches before paging', required: true, schema: { type: 'integer', minimum: 0 } },
       CatalogStaleSeconds: {
         description: '0 while every repository’s latest refresh succeeded; otherwise the age in seconds of the oldest copy served in place of a failing repository',
