@@ -6,10 +6,11 @@
  */
 import { RELEASE_ID_MAX_LENGTH, RELEASE_ID_PATTERN } from '../../releases/release-ids.js';
 import { MAX_QUERY_TEXT_LENGTH } from './query-params.js';
+import { linksToRelease, RELEASE_ID_HEADER, releaseIdHeader } from './openapi-links.js';
 import { namespace, schemas } from './schemas.js';
 
 import { ETAG, IF_NONE_MATCH, NOT_MODIFIED, withConditionalGets } from './openapi-conditional.js';
-import { METHODS, type Header, type Link, type OpenApiDocument, type Parameter, type PathItem, type Reference, type Response, type Schema, type SecurityRequirement } from './openapi-types.js';
+import { METHODS, type Header, type OpenApiDocument, type Parameter, type PathItem, type Reference, type Response, type Schema, type SecurityRequirement } from './openapi-types.js';
 
 export { METHODS };
 export type { Header, Link, Method, OpenApiDocument, Operation, Parameter, PathItem, Reference, Response, Schema, SecurityRequirement } from './openapi-types.js';
@@ -150,20 +151,7 @@ const releaseIdPaths: Record<string, PathItem> = {
   },
 };
 
-/**
- * Links from the install response to every operation on /releases/{id}…, so that a client (and schemathesis's
- * stateful phase) can follow an install with reads, upgrades, rollbacks and deletes of that very release.
- */
-const releaseLinks: Record<string, Link> = Object.fromEntries(
-  Object.values(releaseIdPaths).flatMap((item) =>
-    METHODS.flatMap((method) => {
-      const op = item[method];
-      return op
-        ? [[op.operationId, { operationId: op.operationId, description: `${op.summary}: the release just installed`, parameters: { 'path.id': '$response.body#/id' } }]]
-        : [];
-    }),
-  ),
-);
+const releaseLinks = linksToRelease(releaseIdPaths);
 
 const paths: Record<string, PathItem> = withConditionalGets({
   '/healthz': {
@@ -281,9 +269,11 @@ const paths: Record<string, PathItem> = withConditionalGets({
       requestBody: { required: true, content: json(schema('InstallRequest')) },
       responses: {
         200: {
-          ...ok('The release; with dryRun=true, the release that would be made plus the rendered manifest and notes', {
-            oneOf: [schema('Release'), schema('DryRunResult')],
-          }),
+          ...ok(
+            'The release; with dryRun=true, the release that would be made plus the rendered manifest and notes (nothing is made: its id names no release)',
+            { oneOf: [schema('Release'), schema('DryRunResult')] },
+            { [RELEASE_ID_HEADER]: releaseIdHeader },
+          ),
           links: releaseLinks,
         },
         ...errors(...BODY_ERRORS, 401, 403, 404, 409, 422, 429, 503),

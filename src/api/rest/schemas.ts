@@ -123,7 +123,8 @@ export const responseSchemas = {
   },
   DryRunResult: {
     type: 'object',
-    description: 'What POST /releases?dryRun=true answers: the release that would be made, and what Tiller rendered',
+    description:
+      'What POST /releases?dryRun=true answers: the release that would be made, and what Tiller rendered. Nothing is made: its id was rendered into the manifest and names no release (GET /releases/{id} answers 404)',
     additionalProperties: false,
     required: [...releaseRequired, 'manifest', 'notes'],
     properties: {
