@@ -5,11 +5,10 @@
  * cannot drift apart; a unit test checks that every route of the app is here.
  */
 import { RELEASE_ID_MAX_LENGTH, RELEASE_ID_PATTERN } from '../../releases/release-ids.js';
-import { MAX_QUERY_TEXT_LENGTH } from './query-params.js';
-import { linksToRelease, RELEASE_ID_HEADER, releaseIdHeader } from './openapi-links.js';
-import { namespace, schemas } from './schemas.js';
-
 import { ETAG, IF_NONE_MATCH, NOT_MODIFIED, withConditionalGets } from './openapi-conditional.js';
+import { linksToRelease, RELEASE_ID_HEADER, releaseIdHeader } from './openapi-links.js';
+import { MAX_QUERY_TEXT_LENGTH } from './query-params.js';
+import { namespace, schemas } from './schemas.js';
 import { METHODS, type Header, type OpenApiDocument, type Parameter, type PathItem, type Reference, type Response, type Schema, type SecurityRequirement } from './openapi-types.js';
 
 export { METHODS };
