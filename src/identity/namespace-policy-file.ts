@@ -10,11 +10,10 @@
  */
 import yaml from 'js-yaml';
 import { ConfigError } from '../config.js';
+import { NAMESPACE_PATTERN } from '../domain/names.js';
 
 /** namespace → the ids (groups or users) allowed to deploy there. */
 export type NamespaceGrants = ReadonlyMap<string, ReadonlySet<string>>;
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export function parseNamespacePolicy(text: string, variable = 'APPSTORE_NAMESPACES_FILE'): NamespaceGrants {
   let doc: unknown;
@@ -29,7 +28,7 @@ export function parseNamespacePolicy(text: string, variable = 'APPSTORE_NAMESPAC
   }
   const grants = new Map<string, ReadonlySet<string>>();
   for (const [namespace, ids] of Object.entries(doc)) {
-    if (!DNS_LABEL.test(namespace)) throw new ConfigError(`${variable}: "${namespace}" is not a valid namespace name`);
+    if (!NAMESPACE_PATTERN.test(namespace)) throw new ConfigError(`${variable}: "${namespace}" is not a valid namespace name`);
     if (ids === null) {
       grants.set(namespace, new Set());
       continue;

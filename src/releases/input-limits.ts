@@ -7,6 +7,7 @@
  * first, as large as it can become.
  */
 import { AppStoreError, invalidArgument } from '../domain/errors.js';
+import { codePointLength, NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN } from '../domain/names.js';
 import { boundedText } from '../domain/error-text.js';
 import { RELEASE_ID_MAX_LENGTH } from './release-ids.js';
 import type { ReleaseRecord, ReleaseStore } from './types.js';
@@ -16,13 +17,11 @@ import { checkValuesShape, checkValuesSize, DEFAULT_MAX_VALUES_BYTES, hasLoneSur
 export const FIELD_LIMITS = {
   application: 200,
   version: 100,
-  /** A DNS-1123 label. */
-  namespace: 63,
+  /** A DNS-1123 label (NAMESPACE_PATTERN). */
+  namespace: NAMESPACE_MAX_LENGTH,
   adminGroups: 100,
   groupId: 256,
 } as const;
-
-export const NAMESPACE_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export interface InstallFields {
   readonly application: string;
@@ -91,7 +90,9 @@ export class InputLimits {
   }
 }
 
+/** At most `max` characters, counted in code points as JSON Schema's maxLength counts them, and valid Unicode. */
 function text(value: string, name: string, max: number): void {
-  if (value.length > max) throw invalidArgument(`${name} is ${value.length} characters long; at most ${max} are accepted`, { parameter: name });
+  const length = codePointLength(value);
+  if (length > max) throw invalidArgument(`${name} is ${length} characters long; at most ${max} are accepted`, { parameter: name });
   if (hasLoneSurrogate(value)) throw invalidArgument(`${name} is not valid Unicode text`, { parameter: name });
 }

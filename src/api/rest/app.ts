@@ -11,6 +11,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { Authenticate } from '../credentials.js';
 import type { AppStoreService } from '../grpc/app-store-service.js';
 import { catalogLane } from './catalog-lane.js';
+import { ifNoneMatchLimit } from './conditional-get.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { httpMetrics } from './http-metrics.js';
 import { methodGuard } from './allowed-methods.js';
@@ -57,6 +58,7 @@ export function createRestApp(options: RestAppOptions): Express {
   if (options.metrics) app.use(metricsRoutes(options.metrics));
   app.use(healthRoutes(options.readiness));
   app.use(requestContext(options.log));
+  app.use(ifNoneMatchLimit);
   if (options.ui) app.use(options.ui);
   app.use(requireJsonBodies);
   app.use(express.json({ limit: MAX_BODY_BYTES, strict: true, type: ['application/json', 'application/*+json'] }));

@@ -10,8 +10,8 @@
  * The answer is express's to the byte (routes/packages.ts makes both): the
  * same headers, a 304 to a matching If-None-Match, the request id, one log
  * line and the request metrics. Anything else — another path or method,
- * credentials to check, a request body, a query that does not validate, a
- * catalog that cannot answer — is passed to express untouched, which answers
+ * credentials to check, a request body, a query or an If-None-Match that
+ * does not validate, a catalog that cannot answer — is passed to express untouched, which answers
  * it, its errors included, as it answers everything.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -22,6 +22,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import { credentialsFrom, hasCredentials } from '../credentials.js';
 import type { AppStoreService } from '../grpc/app-store-service.js';
 import { requestIdFrom } from '../request-id.js';
+import { MAX_IF_NONE_MATCH_LENGTH } from './conditional-get.js';
 import { packageListRequest, setPageHeaders } from './routes/packages.js';
 
 const PATH = '/packages';
@@ -72,6 +73,7 @@ function listingOf(req: IncomingMessage): ReturnType<typeof packageListRequest> 
   if (req.method !== 'GET' || (q === -1 ? url : url.slice(0, q)) !== PATH) return undefined;
   if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) return undefined;
   if (hasCredentials(credentialsFrom(req.headers as Record<string, string | undefined>))) return undefined;
+  if ((req.headers['if-none-match']?.length ?? 0) > MAX_IF_NONE_MATCH_LENGTH) return undefined;
   try {
     return packageListRequest(q === -1 ? {} : parseQueryString(url.slice(q + 1)));
   } catch {

@@ -4,9 +4,12 @@
  * (schemas.ts), so what the document promises and what the routes accept
  * cannot drift apart; a unit test checks that every route of the app is here.
  */
-import { schemas } from './schemas.js';
-
-import { METHODS, type Header, type Link, type OpenApiDocument, type Parameter, type PathItem, type Reference, type Response, type Schema, type SecurityRequirement } from './openapi-types.js';
+import { RELEASE_ID_MAX_LENGTH, RELEASE_ID_PATTERN } from '../../releases/release-ids.js';
+import { ETAG, IF_NONE_MATCH, NOT_MODIFIED, withConditionalGets } from './openapi-conditional.js';
+import { linksToRelease, RELEASE_ID_HEADER, releaseIdHeader } from './openapi-links.js';
+import { MAX_QUERY_TEXT_LENGTH } from './query-params.js';
+import { namespace, schemas } from './schemas.js';
+import { METHODS, type Header, type OpenApiDocument, type Parameter, type PathItem, type Reference, type Response, type Schema, type SecurityRequirement } from './openapi-types.js';
 
 export { METHODS };
 export type { Header, Link, Method, OpenApiDocument, Operation, Parameter, PathItem, Reference, Response, Schema, SecurityRequirement } from './openapi-types.js';
@@ -21,14 +24,17 @@ const json = (body: Schema) => ({ 'application/json': { schema: body } });
 const PROBLEMS = {
   400: ['BadRequest', 'A malformed body, an unknown field or query parameter, or an invalid value'],
   401: ['Unauthorized', 'No credentials where they are required, or credentials that are not valid'],
-  403: ['Forbidden', 'The caller may not do this (a namespace outside their policy, adminGroups they are not in, a release quota reached: quota names it)'],
+  403: [
+    'Forbidden',
+    'The caller may not do this (a namespace outside their policy, adminGroups they are not in, a release quota reached: quota names it), or the identity provider refused to manage the release’s OAuth client for the caller',
+  ],
   404: ['NotFound', 'No such package, version or release, or a release the caller may not see'],
   409: ['Conflict', 'The release is busy with another operation, or Tiller refused the state change'],
   413: ['ContentTooLarge', 'The body is larger than 1 MiB'],
   415: ['UnsupportedMediaType', 'The body has a charset or content encoding that is not supported'],
   422: [
     'Unprocessable',
-    'Well-formed but unacceptable: an unknown or non-installable version, values failing the chart’s schema, a broken chart, objects Kubernetes refuses, values (an upgrade’s once merged) or a release record too large (`limit` and `size` say by how much)',
+    'Well-formed but unacceptable: an unknown or non-installable version, a revision the release does not have, values failing the chart’s schema, a broken chart, objects that would leave the release’s namespace or that Kubernetes refuses, a hook Job that did not complete, an OAuth client the provider refuses, values (an upgrade’s once merged) or a release record too large (`limit` and `size` say by how much)',
   ],
   429: [
     'TooManyRequests',
@@ -98,14 +104,14 @@ const releaseIdPaths: Record<string, PathItem> = {
       requestBody: { required: true, content: json(schema('UpgradeRequest')) },
       responses: {
         200: ok('The upgraded release; with dryRun=true, what the upgrade would make beside the current revision', { oneOf: [schema('Release'), schema('ChangePreview')] }),
-        ...errors(...BODY_ERRORS, 401, 404, 409, 422, 429, 503),
+        ...errors(...BODY_ERRORS, 401, 403, 404, 409, 422, 429, 503),
       },
     },
     delete: {
       operationId: 'deleteRelease',
       summary: 'Delete a release and purge it from Tiller',
       tags: ['releases'],
-      responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 404, 409, 429, 503) },
+      responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 403, 404, 409, 422, 429, 503) },
     },
   },
   '/releases/{id}/status': {
@@ -138,28 +144,15 @@ const releaseIdPaths: Record<string, PathItem> = {
         200: ok('The release as of that revision; with dryRun=true, what the rollback would make beside the current revision', {
           oneOf: [schema('Release'), schema('ChangePreview')],
         }),
-        ...errors(...BODY_ERRORS, 401, 404, 409, 422, 429, 503),
+        ...errors(...BODY_ERRORS, 401, 403, 404, 409, 422, 429, 503),
       },
     },
   },
 };
 
-/**
- * Links from the install response to every operation on /releases/{id}…, so that a client (and schemathesis's
- * stateful phase) can follow an install with reads, upgrades, rollbacks and deletes of that very release.
- */
-const releaseLinks: Record<string, Link> = Object.fromEntries(
-  Object.values(releaseIdPaths).flatMap((item) =>
-    METHODS.flatMap((method) => {
-      const op = item[method];
-      return op
-        ? [[op.operationId, { operationId: op.operationId, description: `${op.summary}: the release just installed`, parameters: { 'path.id': '$response.body#/id' } }]]
-        : [];
-    }),
-  ),
-);
+const releaseLinks = linksToRelease(releaseIdPaths);
 
-const paths: Record<string, PathItem> = {
+const paths: Record<string, PathItem> = withConditionalGets({
   '/healthz': {
     get: {
       operationId: 'getHealth',
@@ -216,13 +209,12 @@ const paths: Record<string, PathItem> = {
       tags: ['catalog'],
       security: OPTIONAL_AUTH,
       parameters: [
-        { name: 'query', in: 'query', description: 'Case-insensitive, over name, keywords and description; ranked', schema: { type: 'string', maxLength: 200 } },
+        { name: 'query', in: 'query', description: 'Case-insensitive, over name, keywords and description; ranked', schema: { type: 'string', maxLength: MAX_QUERY_TEXT_LENGTH } },
         { name: 'deprecated', in: 'query', description: 'Include deprecated charts', schema: { type: 'boolean', default: false } },
-        { name: 'repo', in: 'query', description: "Only this repository's packages (its configured name)", schema: { type: 'string', maxLength: 200 } },
-        { name: 'keyword', in: 'query', description: 'Only packages with this keyword (case-insensitive, the whole keyword); the ranking of query is unchanged', schema: { type: 'string', maxLength: 200 } },
+        { name: 'repo', in: 'query', description: "Only this repository's packages (its configured name)", schema: { type: 'string', maxLength: MAX_QUERY_TEXT_LENGTH } },
+        { name: 'keyword', in: 'query', description: 'Only packages with this keyword (case-insensitive, the whole keyword); the ranking of query is unchanged', schema: { type: 'string', maxLength: MAX_QUERY_TEXT_LENGTH } },
         { name: 'limit', in: 'query', description: 'Page size; absent means no limit', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
         param('Offset'),
-        { name: 'If-None-Match', in: 'header', description: 'An ETag of an earlier answer to the same URL', schema: { type: 'string', maxLength: 1000 } },
       ],
       responses: {
         200: ok('The matching packages, best match first', arrayOf('Package'), {
@@ -230,7 +222,6 @@ const paths: Record<string, PathItem> = {
           'X-Catalog-Stale-Seconds': header('CatalogStaleSeconds'),
           ETag: { description: 'Strong entity tag of the page and its total, the same on every replica', required: true, schema: { type: 'string' } },
         }),
-        304: { description: 'Unchanged since the ETag given in If-None-Match' },
         ...errors(400, 401, 503),
       },
     },
@@ -277,9 +268,11 @@ const paths: Record<string, PathItem> = {
       requestBody: { required: true, content: json(schema('InstallRequest')) },
       responses: {
         200: {
-          ...ok('The release; with dryRun=true, the release that would be made plus the rendered manifest and notes', {
-            oneOf: [schema('Release'), schema('DryRunResult')],
-          }),
+          ...ok(
+            'The release; with dryRun=true, the release that would be made plus the rendered manifest and notes (nothing is made: its id names no release)',
+            { oneOf: [schema('Release'), schema('DryRunResult')] },
+            { [RELEASE_ID_HEADER]: releaseIdHeader },
+          ),
           links: releaseLinks,
         },
         ...errors(...BODY_ERRORS, 401, 403, 404, 409, 422, 429, 503),
@@ -302,7 +295,7 @@ const paths: Record<string, PathItem> = {
       operationId: 'listNamespaces',
       summary: 'The namespaces the caller may deploy into',
       tags: ['releases'],
-      responses: { 200: ok('Namespace names', { type: 'array', items: { type: 'string' } }), ...errors(400, 401, 503) },
+      responses: { 200: ok('Namespace names', { type: 'array', items: namespace }), ...errors(400, 401, 503) },
     },
   },
   '/repositories': {
@@ -322,7 +315,7 @@ const paths: Record<string, PathItem> = {
       responses: { 200: ok('The caller', schema('Me')), ...errors(400, 401, 503) },
     },
   },
-};
+});
 
 export const openApiDocument: OpenApiDocument = {
   openapi: '3.1.1',
@@ -332,7 +325,8 @@ export const openApiDocument: OpenApiDocument = {
     description:
       'Browse a catalog of Helm charts and install, share, watch, upgrade, roll back and delete applications in ' +
       'Kubernetes namespaces. Every error is application/problem+json (RFC 9457); every response but the health ' +
-      'endpoints carries X-Request-Id, which a client may also send. Unknown query parameters and body fields are rejected (400).',
+      'endpoints carries X-Request-Id, which a client may also send. Unknown query parameters and body fields are rejected (400). ' +
+      'Text is Unicode: a lone UTF-16 surrogate (an unpaired \\ud800 escape) in a body or values is refused (400); lengths count code points.',
   },
   servers: [{ url: '/', description: 'Relative to where this document is served' }],
   security: [{ bearerAuth: [] }, { gatekeeper: [] }],
@@ -345,14 +339,22 @@ export const openApiDocument: OpenApiDocument = {
   paths,
   components: {
     schemas,
-    responses: problemResponses(),
+    responses: { ...problemResponses(), NotModified: NOT_MODIFIED },
     parameters: {
-      ReleaseId: { name: 'id', in: 'path', required: true, description: 'adjective-colour-animal', schema: { type: 'string', examples: ['blurry-green-cat'] } },
+      IfNoneMatch: IF_NONE_MATCH,
+      ReleaseId: {
+        name: 'id',
+        in: 'path',
+        required: true,
+        description: 'adjective-colour-animal, as POST /releases made it; an id of another form names no release (404)',
+        schema: { type: 'string', pattern: RELEASE_ID_PATTERN.source, maxLength: RELEASE_ID_MAX_LENGTH, examples: ['blurry-green-cat'] },
+      },
       Repo: { name: 'repo', in: 'path', required: true, description: 'The repository name', schema: { type: 'string' } },
       Name: { name: 'name', in: 'path', required: true, description: 'The chart name', schema: { type: 'string' } },
       Offset: { name: 'offset', in: 'query', description: 'Items to skip', schema: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 } },
     },
     headers: {
+      ETag: ETAG,
       TotalCount: { description: 'Matches before paging', required: true, schema: { type: 'integer', minimum: 0 } },
       CatalogStaleSeconds: {
         description: '0 while every repository’s latest refresh succeeded; otherwise the age in seconds of the oldest copy served in place of a failing repository',

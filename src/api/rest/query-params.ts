@@ -1,6 +1,10 @@
 /** Strict parsing of query parameters: unknown or malformed ones are a 400 naming the parameter. */
 import type { Request } from 'express';
 import { invalidArgument } from '../../domain/errors.js';
+import { codePointLength } from '../../domain/names.js';
+
+/** The longest text a query parameter may carry, in code points (as the OpenAPI document's maxLength counts). */
+export const MAX_QUERY_TEXT_LENGTH = 200;
 
 export type QuerySpec = Record<string, 'string' | 'boolean' | 'int'>;
 export type ParsedQuery<S extends QuerySpec> = {
@@ -19,7 +23,9 @@ export function parseQueryObject<S extends QuerySpec>(query: Readonly<Record<str
     if (!kind) throw invalidArgument(`unknown query parameter "${key}"; allowed: ${Object.keys(spec).join(', ')}`, { parameter: key });
     if (typeof raw !== 'string') throw invalidArgument(`query parameter "${key}" must be given once, as a plain value`, { parameter: key });
     if (kind === 'string') {
-      if (raw.length > 200) throw invalidArgument(`query parameter "${key}" is longer than 200 characters`, { parameter: key });
+      if (codePointLength(raw) > MAX_QUERY_TEXT_LENGTH) {
+        throw invalidArgument(`query parameter "${key}" is longer than ${MAX_QUERY_TEXT_LENGTH} characters`, { parameter: key });
+      }
       out[key] = raw;
     } else if (kind === 'boolean') {
       if (raw !== 'true' && raw !== 'false') throw invalidArgument(`query parameter "${key}" must be true or false`, { parameter: key });

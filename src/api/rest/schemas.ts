@@ -7,13 +7,35 @@
  * the request schemas are compiled on their own.
  */
 import type { ErrorCode } from '../../domain/errors.js';
+import { NAMESPACE_PATTERN, NOT_BLANK_PATTERN } from '../../domain/names.js';
 import { FIELD_LIMITS } from '../../releases/input-limits.js';
+import { DEFAULT_MAX_VALUES_BYTES, MAX_VALUES_DEPTH } from '../../releases/values-checks.js';
 import type { ResourceHealth } from '../../releases/types.js';
 import { STATUS_NAMES } from '../../releases/status-names.js';
 
-// Lengths from the service layer's own checks (releases/input-limits.ts), which gRPC gets too.
+// Lengths and patterns from the service layer's own checks (releases/input-limits.ts, domain/names.ts), which gRPC
+// gets too. Lengths count code points, as JSON Schema does.
 const groupId = { type: 'string', minLength: 1, maxLength: FIELD_LIMITS.groupId } as const;
-const values = { type: 'object', description: 'Chart values, merged over the chart defaults as Helm merges them: maps merge, lists replace, a null removes the default' } as const;
+/** A namespace, wherever one travels (requests, answers, GET /namespaces). */
+export const namespace = {
+  type: 'string',
+  minLength: 1,
+  maxLength: FIELD_LIMITS.namespace,
+  pattern: NAMESPACE_PATTERN.source,
+  description: 'A Kubernetes namespace name: a DNS-1123 label (lower-case letters, digits and "-", a letter or digit at each end, at most 63)',
+  examples: ['default'],
+} as const;
+const VALUES_LIMITS = `Nested at most ${MAX_VALUES_DEPTH} levels deep (deeper is a 400); larger than the store’s cap as JSON (${DEFAULT_MAX_VALUES_BYTES / 1024} KiB unless configured) is a 422`;
+const values = {
+  type: 'object',
+  description: `Chart values, merged over the chart defaults as Helm merges them: maps merge, lists replace, a null removes the default. ${VALUES_LIMITS}`,
+} as const;
+
+/** What a pattern means, for the 400 that names a field failing it (validate-body.ts). */
+export const PATTERN_MEANINGS: Readonly<Record<string, string>> = {
+  [NAMESPACE_PATTERN.source]: 'is not a Kubernetes namespace name (a DNS-1123 label: lower-case letters, digits and "-", a letter or digit at each end)',
+  [NOT_BLANK_PATTERN.source]: 'is blank',
+};
 const text = { type: 'string' } as const;
 const texts = { type: 'array', items: text } as const;
 const ref = <N extends string>(name: N) => ({ $ref: `#/components/schemas/${name}` as const });
@@ -43,9 +65,15 @@ export const requestSchemas = {
     additionalProperties: false,
     required: ['application', 'namespace'],
     properties: {
-      application: { type: 'string', minLength: 1, maxLength: FIELD_LIMITS.application, description: 'A package id (repo/name), or a chart name found in exactly one repository' },
+      application: {
+        type: 'string',
+        minLength: 1,
+        maxLength: FIELD_LIMITS.application,
+        pattern: NOT_BLANK_PATTERN.source,
+        description: 'A package id (repo/name), or a chart name found in exactly one repository; not blank',
+      },
       version: { type: 'string', maxLength: FIELD_LIMITS.version, description: 'Chart version (`1.0.0` and `v1.0.0` alike; the answer uses the chart’s own spelling); empty or absent means the newest installable one' },
-      namespace: { type: 'string', minLength: 1, maxLength: FIELD_LIMITS.namespace },
+      namespace,
       adminGroups: { type: 'array', items: groupId, maxItems: FIELD_LIMITS.adminGroups, uniqueItems: true },
       development: { type: 'boolean' },
       values,
@@ -56,7 +84,10 @@ export const requestSchemas = {
     additionalProperties: false,
     properties: {
       version: { type: 'string', maxLength: FIELD_LIMITS.version, description: 'Absent keeps the current version; `1.1.0` and `v1.1.0` alike' },
-      values: { ...values, description: 'Merged over the current values as Helm’s --reuse-values merges them: a null removes a value set before, or else the chart’s default' },
+      values: {
+        ...values,
+        description: `Merged over the current values as Helm’s --reuse-values merges them: a null removes a value set before, or else the chart’s default. ${VALUES_LIMITS}; so are the merged values`,
+      },
       resetValues: { type: 'boolean', description: 'Start from the chart defaults instead of the current values' },
     },
   },
@@ -74,7 +105,7 @@ const releaseProperties = {
   owner: { type: 'string', description: 'The user id of whoever installed it' },
   application: { type: 'string', description: 'A package id (repo/name)' },
   version: text,
-  namespace: text,
+  namespace,
   adminGroups: texts,
   development: { type: 'boolean' },
   values: { type: 'object' },
@@ -92,7 +123,8 @@ export const responseSchemas = {
   },
   DryRunResult: {
     type: 'object',
-    description: 'What POST /releases?dryRun=true answers: the release that would be made, and what Tiller rendered',
+    description:
+      'What POST /releases?dryRun=true answers: the release that would be made, and what Tiller rendered. Nothing is made: its id was rendered into the manifest and names no release (GET /releases/{id} answers 404)',
     additionalProperties: false,
     required: [...releaseRequired, 'manifest', 'notes'],
     properties: {
@@ -250,7 +282,7 @@ export const responseSchemas = {
     required: ['lastDeployed', 'namespace', 'status', 'resources', 'notes'],
     properties: {
       lastDeployed: { type: 'string', pattern: '^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2})?$', description: '"YYYY-MM-DD HH:MM:SS", UTC', examples: ['2017-06-02 12:34:20'] },
-      namespace: text,
+      namespace,
       status: { type: 'string', enum: RELEASE_STATES, description: "Tiller's status code name" },
       resources: { type: 'array', items: ref('ResourceStatus') },
       notes: text,
@@ -363,7 +395,7 @@ export const responseSchemas = {
       name: { type: 'string', description: 'When the identity provider gives one' },
       email: { type: 'string', description: 'When the identity provider gives one' },
       groups: texts,
-      namespaces: { ...texts, description: 'The namespaces the caller may deploy into' },
+      namespaces: { type: 'array', items: namespace, description: 'The namespaces the caller may deploy into' },
       quotas: {
         type: 'object',
         additionalProperties: false,

@@ -2,7 +2,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { Request } from 'express';
 import { AppStoreError } from '../../domain/errors.js';
-import { schemas, type SchemaName } from './schemas.js';
+import { PATTERN_MEANINGS, schemas, type SchemaName } from './schemas.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validators = new Map<SchemaName, ValidateFunction>();
@@ -24,7 +24,12 @@ export function validBody<T>(req: Request, name: SchemaName): T {
           ? String((e.params as { missingProperty?: unknown }).missingProperty ?? '')
           : '';
     const full = [path, extra].filter(Boolean).join('.') || '(body)';
-    const message = e.keyword === 'additionalProperties' ? 'is not a known field' : (e.message ?? 'is invalid');
+    const message =
+      e.keyword === 'additionalProperties'
+        ? 'is not a known field'
+        : e.keyword === 'pattern'
+          ? (PATTERN_MEANINGS[String((e.params as { pattern?: unknown }).pattern)] ?? e.message ?? 'is invalid')
+          : (e.message ?? 'is invalid');
     return { path: full, message };
   });
   throw new AppStoreError('InvalidArgument', `invalid request body: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`, { fields });

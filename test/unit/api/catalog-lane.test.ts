@@ -133,6 +133,7 @@ test.each([
   ['an invalid query', '/packages?limit=0', {}, 400],
   ['an unknown parameter', '/packages?colour=red', {}, 400],
   ['a repeated parameter', '/packages?limit=1&limit=2', {}, 400],
+  ['an If-None-Match over its limit', '/packages', { 'if-none-match': `"${'x'.repeat(1000)}"` }, 400],
   ['credentials, which must still be checked', '/packages', { authorization: 'Bearer forged' }, 401],
   ['a Dataporten gatekeeper header', '/packages', { 'x-dataporten-userid': 'someone' }, 401],
 ])('%s goes to express, which answers with its problem+json', async (_what, path, headers, status) => {

@@ -10,6 +10,9 @@ import { parseQuery } from '../query-params.js';
 import { callContext } from '../request-context.js';
 import { validBody } from '../validate-body.js';
 
+/** The id of the release an install made; a dry run makes none and does not send it. */
+export const RELEASE_ID_HEADER = 'X-Release-Id';
+
 interface InstallBody {
   application: string;
   version?: string;
@@ -43,7 +46,10 @@ export function releaseRoutes(service: AppStoreService): Router {
       },
       callContext(res),
     );
-    res.json(dryRun ? { ...result.release, manifest: result.manifest, notes: result.notes } : result.release);
+    if (dryRun) return void res.json({ ...result.release, manifest: result.manifest, notes: result.notes });
+    // Only a release that exists is named here: /openapi.json's links to the release's operations read this header.
+    if (result.release) res.setHeader(RELEASE_ID_HEADER, result.release.id);
+    res.json(result.release);
   });
 
   router.get('/releases', async (req, res) => {
