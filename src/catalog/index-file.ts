@@ -49,24 +49,59 @@ export function parseIndex(text: string, repoUrl: string): ParsedIndex {
   return { entries: [...charts.values()].flat(), skipped };
 }
 
+/** A parsed index: what `take` made of each chart, and the entries left out. */
+export interface IndexCharts<T> {
+  readonly charts: Map<string, T>;
+  readonly skipped: SkippedEntry[];
+}
+
 /**
  * Parses index.yaml chart by chart, handing each chart's usable versions to
  * `take` as soon as they are read, so that only what `take` keeps outlives
  * the parse (the catalog keeps far less than an entry's Chart.yaml fields).
  * Charts come in the index's order; a chart named twice counts as its last
- * list, as a YAML mapping does. Throws as parseIndex does.
+ * list, as a YAML mapping does. `take` may be called again for a chart when
+ * the index has to be read as a whole after all. Throws as parseIndex does.
  */
-export function parseIndexCharts<T>(
+export function parseIndexCharts<T>(text: string, repoUrl: string, take: (chart: string, entries: IndexEntry[]) => T): IndexCharts<T> {
+  const steps = indexSteps(text, repoUrl, take);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * parseIndexCharts giving way to the event loop after every `sliceMs` of
+ * parsing, so that loading a large index does not hold up every request
+ * for as long as the whole parse takes.
+ */
+export async function parseIndexChartsGently<T>(
   text: string,
   repoUrl: string,
   take: (chart: string, entries: IndexEntry[]) => T,
-): { charts: Map<string, T>; skipped: SkippedEntry[] } {
+  sliceMs = 20,
+): Promise<IndexCharts<T>> {
+  const steps = indexSteps(text, repoUrl, take);
+  let since = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - since >= sliceMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
+}
+
+/** The parse, pausing (yielding) after each chart. */
+function* indexSteps<T>(text: string, repoUrl: string, take: (chart: string, entries: IndexEntry[]) => T): Generator<void, IndexCharts<T>> {
   const base = `${repoUrl.replace(/\/+$/, '')}/`;
   // Chart by chart when the index has the layout Helm writes; the whole document at once when it has not, or when a
   // piece does not parse alone (an alias to another chart's anchor): the whole parse then decides, errors included.
   try {
     const pieces = splitEntries(text);
-    if (pieces !== undefined) return readCharts(pieces, base, take);
+    if (pieces !== undefined) return yield* readCharts(pieces, base, take);
   } catch {
     // The whole document, below.
   }
@@ -76,14 +111,14 @@ export function parseIndexCharts<T>(
   if (apiVersion !== undefined && apiVersion !== 'v1') throw malformed(`apiVersion ${String(apiVersion)} is not v1`);
   if (entries === null || entries === undefined) return { charts: new Map(), skipped: [] };
   if (typeof entries !== 'object' || Array.isArray(entries)) throw malformed("'entries' is not a mapping");
-  return readCharts(Object.entries(entries as Record<string, unknown>), base, take);
+  return yield* readCharts(Object.entries(entries as Record<string, unknown>), base, take);
 }
 
-function readCharts<T>(
+function* readCharts<T>(
   lists: Iterable<[string, unknown]>,
   base: string,
   take: (chart: string, entries: IndexEntry[]) => T,
-): { charts: Map<string, T>; skipped: SkippedEntry[] } {
+): Generator<void, IndexCharts<T>> {
   const charts = new Map<string, T>();
   const skippedBy = new Map<string, SkippedEntry[]>();
   for (const [key, list] of lists) {
@@ -92,6 +127,7 @@ function readCharts<T>(
     skippedBy.set(key, skipped);
     if (entries.length > 0) charts.set(key, take(key, entries));
     else charts.delete(key);
+    yield;
   }
   return { charts, skipped: [...skippedBy.values()].flat() };
 }

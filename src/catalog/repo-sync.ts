@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import type { CatalogCounters, RepoStatus } from './catalog-status.js';
 import { httpGet, type FetchFn } from './http-get.js';
-import { parseIndexCharts, type SkippedEntry } from './index-file.js';
+import { parseIndexChartsGently, type SkippedEntry } from './index-file.js';
 import { RefreshState } from './refresh-state.js';
 import { buildPackage, type PackageRecord } from './package-model.js';
 import { authHeaders } from './repo-auth.js';
@@ -85,7 +85,7 @@ export class RepoSync implements RepoSource {
     if (fetched === 'not-modified') return 'unchanged';
     // A server without validators still sends the same bytes: no need to rebuild for them.
     const unchanged = this.loaded && fetched.digest === this.bodyDigest;
-    if (!unchanged) this.replace(fetched.text);
+    if (!unchanged) await this.replace(fetched.text);
     // Only once the index parsed: a validator for a bad index would turn the next refresh into a 304 that hides it.
     this.bodyDigest = fetched.digest;
     this.etag = fetched.etag;
@@ -119,15 +119,12 @@ export class RepoSync implements RepoSource {
   }
 
   /** Parses a new index (throwing leaves the old one in place) and makes it the one served. */
-  private replace(text: string): void {
+  private async replace(text: string): Promise<void> {
     const started = performance.now();
-    let versions = 0;
     // Each chart's package is made as soon as its versions are read: the entries' Chart.yaml fields are not kept.
-    const { charts, skipped } = parseIndexCharts(text, this.repo.url, (_chart, entries) => {
-      versions += entries.length;
-      return buildPackage(this.repo, entries);
-    });
+    const { charts, skipped } = await parseIndexChartsGently(text, this.repo.url, (_chart, entries) => buildPackage(this.repo, entries));
     const records = [...charts.values()].filter((r) => r !== undefined);
+    const versions = records.reduce((n, r) => n + r.versions.length, 0);
     this.records = records;
     this.loaded = true;
     this.skippedEntries = skipped.length;

@@ -1,6 +1,6 @@
 import { AppStoreError } from '../../../src/domain/errors.js';
 import yaml from 'js-yaml';
-import { parseIndex, parseIndexCharts } from '../../../src/catalog/index-file.js';
+import { parseIndex, parseIndexCharts, parseIndexChartsGently } from '../../../src/catalog/index-file.js';
 import { entry, indexYaml } from '../../fixtures/catalog/index-yaml.js';
 
 const REPO = 'https://charts.example.org/stable';
@@ -173,6 +173,21 @@ describe('parseIndexCharts', () => {
   it('refuses another apiVersion written after the entries', () => {
     const text = `${indexYaml(entries).replace('apiVersion: v1\n', '')}apiVersion: v2\n`;
     expect(() => parseIndexCharts(text, REPO, () => 1)).toThrow(/apiVersion v2 is not v1/);
+  });
+
+  it('gives way to the event loop between charts when asked to, with the same result', async () => {
+    const many = Array.from({ length: 30 }, (_, i) => entry(`chart-${i}`, '1.0.0'));
+    const text = indexYaml(many);
+    const order: string[] = [];
+    const parsed = parseIndexChartsGently(text, REPO, (chart) => {
+      order.push(chart);
+      return chart;
+    }, 0);
+    // A callback queued now runs while the parse is under way, not after it.
+    const ranAfter = new Promise<number>((resolve) => setImmediate(() => resolve(order.length)));
+    const result = await parsed;
+    expect(await ranAfter).toBeLessThan(many.length);
+    expect(result).toEqual(parseIndexCharts(text, REPO, (chart) => chart));
   });
 });
 
