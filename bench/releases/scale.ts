@@ -21,7 +21,7 @@ import { loadChartArchive } from '../../src/charts/index.js';
 import { ensureNamespace } from '../../src/kube/kube-clients.js';
 import { RecordCache } from '../../src/kube/record-cache.js';
 import { parseRecord, recordSecret, SecretReleaseStore } from '../../src/kube/release-store.js';
-import { decodeStoredRelease, encodeStoredRelease } from '../../src/kube/tiller-storage.js';
+import { decodeStoredRelease, encodeStoredRelease } from '../../src/kube/tiller-codec.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { reconcile } from '../../src/releases/reconcile.js';
 import type { ReleaseRecord } from '../../src/releases/types.js';
