@@ -12,7 +12,6 @@
  * g<i mod 50>); u000 belongs to no group (it sees its 10), `wide` to g00…g09
  * (it sees 400 of 2 000).
  */
-import { request } from 'node:https';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Secret } from '@kubernetes/client-node';
@@ -27,6 +26,7 @@ import { reconcile } from '../../src/releases/reconcile.js';
 import type { ReleaseRecord } from '../../src/releases/types.js';
 import { TillerClient } from '../../src/tiller/index.js';
 import type { TestEnv } from '../../test/harness/test-env.js';
+import { apiserverSecretRequests } from '../../test/integration/apiserver-requests.js';
 import { startChildStore, type ChildStore } from '../../test/integration/operate-child-store.js';
 import type { StoreOptions } from '../../test/integration/store.js';
 import { measureHttp } from '../catalog/http-load.js';
@@ -228,13 +228,13 @@ async function measure(store: ChildStore, size: number, startMs: number, ctx: Me
   const rssMb = processMemory(store.process.pid!).rssMb;
 
   console.error(`[bench] scale ${size}: API server requests over ${options.idleSeconds} s idle (with a scrape every 15 s)`);
-  const before = await apiserverRequests(ctx.config);
+  const before = await apiserverSecretRequests(ctx.config);
   const idleEnd = Date.now() + options.idleSeconds * 1000;
   while (Date.now() < idleEnd) {
     await fetch(`${store.url}/metrics`).then((r) => r.text());
     await new Promise((resolve) => setTimeout(resolve, Math.min(15_000, Math.max(0, idleEnd - Date.now()))));
   }
-  const after = await apiserverRequests(ctx.config);
+  const after = await apiserverSecretRequests(ctx.config);
   const idleRequestsPerMinute = ((after - before) * 60) / options.idleSeconds;
 
   console.error(`[bench] scale ${size}: reconciliation passes`);
@@ -260,29 +260,4 @@ async function reconcilePasses(ctx: MeasureContext): Promise<{ reconcileFull: St
   } finally {
     await cache.stop();
   }
-}
-
-/** Requests the API server has served for Secrets so far (apiserver_request_total, every client). */
-async function apiserverRequests(config: KubeConfig): Promise<number> {
-  const cluster = config.getCurrentCluster();
-  if (!cluster) throw new Error('no current cluster in the kubeconfig');
-  const url = new URL('/metrics', cluster.server);
-  const opts: Parameters<typeof request>[1] = { method: 'GET' };
-  await config.applyToHTTPSOptions(opts);
-  const text = await new Promise<string>((resolve, reject) => {
-    const req = request(url, opts, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`apiserver /metrics answered ${res.statusCode}: ${body.slice(0, 200)}`))));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{') || !line.includes('resource="secrets"')) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
 }
