@@ -66,6 +66,7 @@ export interface ScaleFigures {
   readonly wideCount: number;
   readonly get: Latency;
   readonly status: Latency;
+  readonly history: Latency;
   readonly metrics: Stats;
   readonly rssMb: number;
   /**
@@ -219,11 +220,12 @@ async function measure(store: ChildStore, size: number, startMs: number, ctx: Me
   const wideCount = await listed('wide');
   const own = recordOf(0, options.namespace).id;
 
-  console.error(`[bench] scale ${size}: GET /releases, /releases/{id}, /status with ${options.connections} clients`);
+  console.error(`[bench] scale ${size}: GET /releases, /releases/{id}, /status, /history with ${options.connections} clients`);
   const listSmall = await load('/releases', 'u000');
   const listWide = await load('/releases', 'wide');
   const get = await load(`/releases/${own}`, 'u000');
   const status = await load(`/releases/${own}/status`, 'u000');
+  const history = await load(`/releases/${own}/history`, 'u000');
   const metrics = stats(await timeEach(50, () => fetch(`${store.url}/metrics`).then((r) => r.text())));
   const rssMb = processMemory(store.process.pid!).rssMb;
 
@@ -239,7 +241,7 @@ async function measure(store: ChildStore, size: number, startMs: number, ctx: Me
 
   console.error(`[bench] scale ${size}: reconciliation passes`);
   const reconciled = await reconcilePasses(ctx);
-  return { releases: size, listSmall, listWide, wideCount, get, status, metrics, rssMb, idleRequestsPerMinute, startMs, ...reconciled };
+  return { releases: size, listSmall, listWide, wideCount, get, status, history, metrics, rssMb, idleRequestsPerMinute, startMs, ...reconciled };
 }
 
 /** The passes the store runs, in this process on the same records and Tiller: the full one, and the short one on a synced cache. */
