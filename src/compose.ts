@@ -21,6 +21,7 @@ import { UnsettledRecords } from './releases/unsettled-records.js';
 import { KubeObjectScopes } from './kube/object-scopes.js';
 import { KubePodAdmission } from './kube/pod-admission.js';
 import { KubeResourceStatusReader } from './kube/resource-status.js';
+import { TillerCache } from './kube/tiller-cache.js';
 import { TillerSecretStorage } from './kube/tiller-storage.js';
 import type { Env } from './env-readers.js';
 import type { Logger } from './observability/logger.js';
@@ -86,7 +87,12 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     admission: new KubePodAdmission(kube.core),
     allowsClusterScoped,
   });
-  const stored = new TillerSecretStorage(kube.core, config.tillerNamespace);
+  // Tiller's stored releases are watched too (tiller-cache.ts), once the engine is known to be Tiller: a Helm engine is
+  // asked for revisions itself, and the store may have no access to Tiller's namespace then.
+  const tillerCache = new TillerCache({ config: kube.config, namespace: config.tillerNamespace, log: log.child({ component: 'tiller-storage' }) });
+  const stored = new TillerSecretStorage(kube.core, config.tillerNamespace, tillerCache);
+  let closed = false;
+  let tillerCacheStarted: Promise<void> | undefined;
   const limits = loadLimitsConfig(env);
   const quotas = new ReleaseQuotas(store, limits.quotas);
   const { qps, burst } = limits.tillerStorage;
@@ -95,6 +101,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     log.info({ engine: profile.kind, version: profile.version }, 'the release engine answered');
     // Only Tiller's storage client is limited to 5 requests a second.
     if (profile.kind !== 'tiller') budget?.stop();
+    else if (!closed) tillerCacheStarted = tillerCache.start();
   });
   // Changes reach Tiller through a fair queue paced against its storage budget; reconciliation's too.
   const engine = new FairEngine(tiller, { concurrency: limits.engineConcurrency, budget });
@@ -159,6 +166,7 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
   await tiller.profile().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'the release engine does not answer yet; asked again on use'));
   void catalog.start();
   await recordCache.start();
+  await tillerCacheStarted;
   const runReconcile = async (scope: 'all' | 'unsettled' = 'all') => {
     try {
       // The full pass reads the records from the API server: what another replica or an operator wrote a moment ago counts.
@@ -189,9 +197,11 @@ export async function composeAppStore(config: Config, env: Env, log: Logger): Pr
     reconcile: () => runReconcile('all'),
     reloadFiles: () => identity.reload(),
     close: async () => {
+      closed = true;
       clearInterval(timer);
       unsettled.stop();
       await recordCache.stop();
+      await tillerCache.stop();
       identity.close();
       await catalog.stop();
       await locks.close();

@@ -12,7 +12,6 @@
  * g<i mod 50>); u000 belongs to no group (it sees its 10), `wide` to g00…g09
  * (it sees 400 of 2 000).
  */
-import { request } from 'node:https';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Secret } from '@kubernetes/client-node';
@@ -21,12 +20,13 @@ import { loadChartArchive } from '../../src/charts/index.js';
 import { ensureNamespace } from '../../src/kube/kube-clients.js';
 import { RecordCache } from '../../src/kube/record-cache.js';
 import { parseRecord, recordSecret, SecretReleaseStore } from '../../src/kube/release-store.js';
-import { decodeStoredRelease, encodeStoredRelease } from '../../src/kube/tiller-storage.js';
+import { decodeStoredRelease, encodeStoredRelease } from '../../src/kube/tiller-codec.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { reconcile } from '../../src/releases/reconcile.js';
 import type { ReleaseRecord } from '../../src/releases/types.js';
 import { TillerClient } from '../../src/tiller/index.js';
 import type { TestEnv } from '../../test/harness/test-env.js';
+import { apiserverSecretRequests } from '../../test/integration/apiserver-requests.js';
 import { startChildStore, type ChildStore } from '../../test/integration/operate-child-store.js';
 import type { StoreOptions } from '../../test/integration/store.js';
 import { measureHttp } from '../catalog/http-load.js';
@@ -66,6 +66,7 @@ export interface ScaleFigures {
   readonly wideCount: number;
   readonly get: Latency;
   readonly status: Latency;
+  readonly history: Latency;
   readonly metrics: Stats;
   readonly rssMb: number;
   /**
@@ -219,27 +220,28 @@ async function measure(store: ChildStore, size: number, startMs: number, ctx: Me
   const wideCount = await listed('wide');
   const own = recordOf(0, options.namespace).id;
 
-  console.error(`[bench] scale ${size}: GET /releases, /releases/{id}, /status with ${options.connections} clients`);
+  console.error(`[bench] scale ${size}: GET /releases, /releases/{id}, /status, /history with ${options.connections} clients`);
   const listSmall = await load('/releases', 'u000');
   const listWide = await load('/releases', 'wide');
   const get = await load(`/releases/${own}`, 'u000');
   const status = await load(`/releases/${own}/status`, 'u000');
+  const history = await load(`/releases/${own}/history`, 'u000');
   const metrics = stats(await timeEach(50, () => fetch(`${store.url}/metrics`).then((r) => r.text())));
   const rssMb = processMemory(store.process.pid!).rssMb;
 
   console.error(`[bench] scale ${size}: API server requests over ${options.idleSeconds} s idle (with a scrape every 15 s)`);
-  const before = await apiserverRequests(ctx.config);
+  const before = await apiserverSecretRequests(ctx.config);
   const idleEnd = Date.now() + options.idleSeconds * 1000;
   while (Date.now() < idleEnd) {
     await fetch(`${store.url}/metrics`).then((r) => r.text());
     await new Promise((resolve) => setTimeout(resolve, Math.min(15_000, Math.max(0, idleEnd - Date.now()))));
   }
-  const after = await apiserverRequests(ctx.config);
+  const after = await apiserverSecretRequests(ctx.config);
   const idleRequestsPerMinute = ((after - before) * 60) / options.idleSeconds;
 
   console.error(`[bench] scale ${size}: reconciliation passes`);
   const reconciled = await reconcilePasses(ctx);
-  return { releases: size, listSmall, listWide, wideCount, get, status, metrics, rssMb, idleRequestsPerMinute, startMs, ...reconciled };
+  return { releases: size, listSmall, listWide, wideCount, get, status, history, metrics, rssMb, idleRequestsPerMinute, startMs, ...reconciled };
 }
 
 /** The passes the store runs, in this process on the same records and Tiller: the full one, and the short one on a synced cache. */
@@ -260,29 +262,4 @@ async function reconcilePasses(ctx: MeasureContext): Promise<{ reconcileFull: St
   } finally {
     await cache.stop();
   }
-}
-
-/** Requests the API server has served for Secrets so far (apiserver_request_total, every client). */
-async function apiserverRequests(config: KubeConfig): Promise<number> {
-  const cluster = config.getCurrentCluster();
-  if (!cluster) throw new Error('no current cluster in the kubeconfig');
-  const url = new URL('/metrics', cluster.server);
-  const opts: Parameters<typeof request>[1] = { method: 'GET' };
-  await config.applyToHTTPSOptions(opts);
-  const text = await new Promise<string>((resolve, reject) => {
-    const req = request(url, opts, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`apiserver /metrics answered ${res.statusCode}: ${body.slice(0, 200)}`))));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{') || !line.includes('resource="secrets"')) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
 }

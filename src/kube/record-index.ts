@@ -10,11 +10,12 @@
  * its resourceVersion, and an older one never replaces a newer: a watch event
  * delayed behind this process's own write cannot undo it, and a record this
  * process deleted is not brought back by an event from before the delete.
- * The feeding (informer, restarts) is record-cache.ts.
+ * The feeding (informer, restarts) is record-cache.ts and secret-watch.ts.
  */
 import type { V1Secret } from '@kubernetes/client-node';
 import type { ReleaseRecord, ReleaseSummary } from '../releases/types.js';
 import { releaseIdOf, summaryOfMetadata, summaryOfRecord } from './release-summary.js';
+import { older, parseVersion, versionOf } from './resource-versions.js';
 
 interface Entry {
   readonly secret: V1Secret;
@@ -29,15 +30,6 @@ export type RecordParser = (secret: V1Secret) => ReleaseRecord | undefined;
 
 /** How a change seen in the index reaches its listeners: the new summary, or undefined when the record is gone. */
 export type RecordListener = (id: string, summary: ReleaseSummary | undefined) => void;
-
-/** resourceVersions are opaque to clients, but the API server's are etcd revisions: compared as numbers when they are. */
-function versionOf(secret: V1Secret | undefined): bigint | undefined {
-  const raw = secret?.metadata?.resourceVersion;
-  return raw !== undefined && /^\d+$/.test(raw) ? BigInt(raw) : undefined;
-}
-
-/** Whether `incoming` is older than `known` (unknown versions are never taken for older). */
-const older = (incoming: bigint | undefined, known: bigint | undefined) => incoming !== undefined && known !== undefined && incoming <= known;
 
 export class RecordIndex {
   private readonly entries = new Map<string, Entry>();
@@ -100,7 +92,7 @@ export class RecordIndex {
       if (id) listed.add(id);
       this.upsert(secret);
     }
-    const at = listVersion !== undefined && /^\d+$/.test(listVersion) ? BigInt(listVersion) : undefined;
+    const at = parseVersion(listVersion);
     for (const [id, entry] of [...this.entries]) {
       if (!listed.has(id) && (at === undefined || entry.version === undefined || entry.version <= at)) this.forget(id);
     }

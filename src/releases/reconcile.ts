@@ -96,7 +96,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const intentFor = (record: Pick<ReleaseRecord, 'id' | 'state'>) => intent(record.state, inTiller.get(record.id), deps.locks !== undefined);
 
   // The same steps as a delete's (release-purge.ts, release-client-steps.ts).
-  const purger = new ReleasePurge({ engine, log, ...(deps.tenancy && { tenancy: deps.tenancy }), latest: async (id) => deps.stored?.latest(id) });
+  const purger = new ReleasePurge({ engine, log, ...(deps.tenancy && { tenancy: deps.tenancy }), latest: async (id, atLeast) => deps.stored?.latest(id, atLeast) });
   const removal = new ClientRemoval({ store, log, ...(deps.clients && { clients: deps.clients }) });
 
   /** Removes the record once its client (if any) is gone; false when the client stays (kept deleting, retried next time). */

@@ -21,7 +21,8 @@ export interface PreviewSteps {
   visible(principal: Principal, id: string): Promise<ReleaseRecord>;
   upgradeTarget(current: ReleaseRecord, input: UpgradeInput): Promise<{ values: Values; engine: EngineProfile; resolved: ResolvedChart }>;
   rollbackTarget(id: string, revision: number): Promise<TillerRelease>;
-  latest(id: string): Promise<TillerRelease>;
+  /** `atLeast`: the revision the record says exists (ReleaseRecord.revision). */
+  latest(id: string, atLeast?: number): Promise<TillerRelease>;
   confine(release: TillerRelease, namespace: string, application: string): Promise<void>;
   allowsClusterScoped(application: string): boolean;
 }
@@ -41,7 +42,7 @@ export class ReleasePreviews {
       this.steps.checkUpgrade(input);
       const current = await this.steps.visible(principal, id);
       const { values, engine, resolved } = await this.steps.upgradeTarget(current, input);
-      const latest = await this.steps.latest(id);
+      const latest = await this.steps.latest(id, current.revision);
       const generated = generatedValues(latest);
       const rendered = await this.deps.engine
         .upgrade({
@@ -70,7 +71,7 @@ export class ReleasePreviews {
       const current = await this.steps.visible(principal, id);
       const target = await this.steps.rollbackTarget(id, revision);
       await this.steps.confine(target, current.namespace, current.application);
-      const latest = await this.steps.latest(id);
+      const latest = await this.steps.latest(id, current.revision);
       return { current: revisionContent(latest), proposed: { ...revisionContent(target), revision: latest.version + 1 } };
     });
   }

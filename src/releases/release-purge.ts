@@ -17,14 +17,14 @@ export interface ReleasePurgeDeps {
   /** Whether the hooks stay in the namespace; without it, hooks are run as the engine has them. */
   readonly tenancy?: Pick<TenancyCheck, 'offences'>;
   /** The release's newest revision (its hooks), undefined when none can be read. */
-  readonly latest: (id: string) => Promise<TillerRelease | undefined>;
+  readonly latest: (id: string, atLeast?: number) => Promise<TillerRelease | undefined>;
   readonly log: Logger;
 }
 
 export class ReleasePurge {
   constructor(private readonly deps: ReleasePurgeDeps) {}
 
-  async purge(record: Pick<ReleaseRecord, 'id' | 'namespace' | 'application'>, description: string): Promise<void> {
+  async purge(record: Pick<ReleaseRecord, 'id' | 'namespace' | 'application' | 'revision'>, description: string): Promise<void> {
     const disableHooks = await this.hooksEscape(record);
     try {
       await this.deps.engine.uninstall(record.id, { purge: true, disableHooks, description });
@@ -33,9 +33,9 @@ export class ReleasePurge {
     }
   }
 
-  private async hooksEscape(record: Pick<ReleaseRecord, 'id' | 'namespace' | 'application'>): Promise<boolean> {
+  private async hooksEscape(record: Pick<ReleaseRecord, 'id' | 'namespace' | 'application' | 'revision'>): Promise<boolean> {
     if (!this.deps.tenancy) return false;
-    const latest = await this.deps.latest(record.id).catch(() => undefined);
+    const latest = await this.deps.latest(record.id, record.revision).catch(() => undefined);
     if (!latest) return false;
     const offences = await this.deps.tenancy.offences({ manifest: '', hooks: latest.hooks }, record);
     if (offences.length === 0) return false;

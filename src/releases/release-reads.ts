@@ -25,8 +25,9 @@ export class ReleaseReads {
     },
   ) {}
 
-  latest(id: string): Promise<TillerRelease> {
-    return this.read(id, (stored) => stored.latest(id), () => this.deps.engine.content(id));
+  /** The newest revision; `atLeast`: the revision the release's record says exists (ReleaseRecord.revision). */
+  latest(id: string, atLeast?: number): Promise<TillerRelease> {
+    return this.read(id, (stored) => stored.latest(id, atLeast), () => this.deps.engine.content(id));
   }
 
   /** A revision, as a rollback reads its target: a 400 for a revision out of range, a 422 for one the release lacks. */
@@ -42,9 +43,9 @@ export class ReleaseReads {
     });
   }
 
-  /** Every revision, newest first, with the user's values of each. */
-  async revisions(id: string): Promise<Revision[]> {
-    const revisions = await this.read(id, (stored) => stored.history(id), () => this.deps.engine.history(id));
+  /** Every revision, newest first, with the user's values of each; `atLeast` as for latest(). */
+  async revisions(id: string, atLeast?: number): Promise<Revision[]> {
+    const revisions = await this.read(id, (stored) => stored.history(id, atLeast), () => this.deps.engine.history(id));
     return revisions
       .map((r) => ({
         revision: r.version,

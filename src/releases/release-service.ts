@@ -46,14 +46,14 @@ export class ReleaseService {
   constructor(private readonly deps: ReleaseServiceDeps) {
     this.reads = new ReleaseReads(deps);
     this.clientSteps = new ReleaseClientSteps(deps);
-    this.purger = new ReleasePurge({ ...deps, latest: (id) => this.reads.latest(id) });
+    this.purger = new ReleasePurge({ ...deps, latest: (id, atLeast) => this.reads.latest(id, atLeast) });
     this.limits = new InputLimits(deps.store, deps.maxValuesBytes);
     this.previews = new ReleasePreviews(deps, {
       checkUpgrade: (input) => this.limits.checkUpgrade(input),
       visible: (principal, id) => this.visible(principal, id),
       upgradeTarget: (current, input) => this.upgradeTarget(current, input),
       rollbackTarget: (id, revision) => this.reads.revision(id, revision),
-      latest: (id) => this.reads.latest(id),
+      latest: (id, atLeast) => this.reads.latest(id, atLeast),
       confine: (release, namespace, application) => this.confine(release, namespace, application),
       allowsClusterScoped: (application) => this.allowsClusterScoped(application),
     });
@@ -146,6 +146,7 @@ export class ReleaseService {
     // removed the record (the provider's error is the answer).
     const client = declared && (await this.clientSteps.provision(record, declared, { ...auth, ...(principal.email !== undefined && { callerEmail: principal.email }) }));
     const installing = client ? client.record : record;
+    let installed: TillerRelease;
     try {
       const request = {
         chart: resolved.chart,
@@ -156,7 +157,7 @@ export class ReleaseService {
         allowClusterScoped: this.allowsClusterScoped(record.application),
       };
       if (this.checksDryRuns(engine)) await this.confine(await this.deps.engine.install({ ...request, dryRun: true }), record.namespace, record.application);
-      await this.deps.engine.install(request);
+      installed = await this.deps.engine.install(request);
     } catch (err) {
       const failure = AppStoreError.from(err);
       if (failure.code === 'AlreadyExists') {
@@ -168,7 +169,7 @@ export class ReleaseService {
       await this.compensateInstall(installing, failure, auth);
       throw changeFailure(failure, resolved.chart.metadata?.name ?? '');
     }
-    return this.deps.store.update({ ...installing, state: 'deployed', updatedAt: new Date().toISOString() });
+    return this.deps.store.update({ ...installing, state: 'deployed', ...revisionOf(installed), updatedAt: new Date().toISOString() });
   }
 
   async get(principal: Principal, id: string): Promise<ReleaseRecord> {
@@ -194,7 +195,7 @@ export class ReleaseService {
     const record = await this.visible(principal, id);
     // The stored release has everything but Tiller's text table of resources, which
     // GetReleaseStatus builds by querying every object (slow) and which is not used here.
-    return describeStatus(record, await this.reads.latest(id), this.deps.resources);
+    return describeStatus(record, await this.reads.latest(id, record.revision), this.deps.resources);
   }
 
   async upgrade(principal: Principal, id: string, input: UpgradeInput, auth: ProvisioningAuth = {}): Promise<ReleaseRecord> {
@@ -222,7 +223,7 @@ export class ReleaseService {
         if (this.checksDryRuns(engine)) await this.confine(await this.deps.engine.upgrade({ ...request, dryRun: true }), current.namespace, current.application);
         return this.deps.engine.upgrade(request);
       };
-      await checked().catch(async (err: unknown) => {
+      const upgraded = await checked().catch(async (err: unknown) => {
         if (client?.created) {
           // A client made for this upgrade goes with it.
           if ((await this.clientSteps.drop(recorded, auth)) === undefined) {
@@ -239,6 +240,7 @@ export class ReleaseService {
         version: resolved.version,
         values,
         ...(client && { provisioned: client.provisioned }),
+        ...revisionOf(upgraded),
         updatedAt: new Date().toISOString(),
       });
     });
@@ -287,7 +289,7 @@ export class ReleaseService {
       // engine itself, before it applies the revision).
       const allowClusterScoped = this.allowsClusterScoped(current.application);
       if ((await this.deps.engine.profile()).kind === 'tiller') await this.confine(target, current.namespace, current.application);
-      await this.deps.engine.rollback({ name: id, revision, description: `rolled back by appstore for ${principal.id}`, allowClusterScoped });
+      const rolledBack = await this.deps.engine.rollback({ name: id, revision, description: `rolled back by appstore for ${principal.id}`, allowClusterScoped });
       // What the store generated for the chart (a client secret) is not the user's values.
       const values = userValues(target);
       // The client follows the revision's redirect URIs and scopes again (its id and secret never change).
@@ -297,14 +299,15 @@ export class ReleaseService {
         version: target.chart?.metadata?.version ?? current.version,
         values,
         ...(client && { provisioned: client }),
+        ...revisionOf(rolledBack),
         updatedAt: new Date().toISOString(),
       });
     });
   }
 
   async history(principal: Principal, id: string): Promise<Revision[]> {
-    await this.visible(principal, id);
-    return this.reads.revisions(id);
+    const record = await this.visible(principal, id);
+    return this.reads.revisions(id, record.revision);
   }
 
   async delete(principal: Principal, id: string, auth: ProvisioningAuth = {}): Promise<void> {
@@ -378,4 +381,9 @@ export class ReleaseService {
       this.deps.log.warn({ releaseId: record.id, err: AppStoreError.from(err).message, cause: boundedText(failure.message) }, 'install compensation incomplete');
     }
   }
+}
+
+/** The revision an engine answered, kept in the record as the least a cached read must see (0: none said). */
+function revisionOf(release: TillerRelease): Pick<ReleaseRecord, 'revision'> {
+  return release.version > 0 ? { revision: release.version } : {};
 }

@@ -28,6 +28,11 @@ export interface ReleaseRecord {
   /** The OAuth client provisioned for the release (its secrets live in a Secret of their own). */
   readonly provisioned?: ProvisionedClient;
   /**
+   * The revision the engine answered for the store's last install, upgrade or rollback of the release (absent in
+   * records written before it was kept): a cached read of the stored revisions must see at least this one.
+   */
+  readonly revision?: number;
+  /**
    * The store's version of the record when it was read or written (a Kubernetes resourceVersion), not part of what is
    * kept: an update carrying it fails with Conflict when anyone changed the record since.
    */
@@ -105,12 +110,15 @@ export interface ReleaseEngine {
 
 /** Tiller's stored releases, read without asking Tiller (see kube/tiller-storage.ts). */
 export interface StoredReleaseReader {
-  /** The newest revision Tiller stored, or undefined when it has none. */
-  latest(name: string): Promise<TillerRelease | undefined>;
+  /**
+   * The newest revision Tiller stored, or undefined when it has none. `atLeast`: the revision the store's record says
+   * exists (ReleaseRecord.revision), so that a reader answering from a cache knows when the cache is behind.
+   */
+  latest(name: string, atLeast?: number): Promise<TillerRelease | undefined>;
   /** One revision, or undefined when Tiller has no such revision. */
   revision(name: string, version: number): Promise<TillerRelease | undefined>;
-  /** Every stored revision, newest first, or undefined when Tiller has none. */
-  history(name: string): Promise<TillerRelease[] | undefined>;
+  /** Every stored revision, newest first, or undefined when Tiller has none; `atLeast` as for latest(). */
+  history(name: string, atLeast?: number): Promise<TillerRelease[] | undefined>;
   /** Marks the newest revision FAILED if Tiller left it pending (a failed post-upgrade hook); whether it did. */
   failPending?(name: string, description: string): Promise<boolean>;
 }

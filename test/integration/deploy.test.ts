@@ -321,6 +321,8 @@ describe('the RBAC, applied for real', () => {
     // The store: records, client secrets and Tiller's release Secrets; release Leases; reviews; namespaces.
     expect(await can('create', 'secrets', '-n', STORE_NAMESPACE)).toBe(true);
     expect(await can('list', 'secrets', '-n', STORE_NAMESPACE)).toBe(true);
+    // Records and Tiller's stored releases are held in memory from a watch.
+    expect(await can('watch', 'secrets', '-n', STORE_NAMESPACE)).toBe(true);
     expect(await can('update', 'leases.coordination.k8s.io', '-n', STORE_NAMESPACE)).toBe(true);
     expect(await can('create', 'tokenreviews.authentication.k8s.io')).toBe(true);
     expect(await can('create', 'subjectaccessreviews.authorization.k8s.io')).toBe(true);
@@ -335,6 +337,7 @@ describe('the RBAC, applied for real', () => {
     expect(await can('create', 'deployments.apps', '-n', 'default')).toBe(false);
     expect(await can('get', 'secrets', '-n', 'kube-system')).toBe(false);
     expect(await can('list', 'secrets', '--all-namespaces')).toBe(false);
+    expect(await can('watch', 'secrets', '--all-namespaces')).toBe(false);
     expect(await can('create', 'namespaces')).toBe(false);
     expect(await can('create', 'clusterrolebindings.rbac.authorization.k8s.io')).toBe(false);
     expect(await can('create', 'deployments.apps', '-n', STORE_NAMESPACE)).toBe(false);

@@ -1,0 +1,148 @@
+/**
+ * Tiller's stored releases held in memory from a watch, on the real API
+ * server and Tiller: status and history of a release answer without listing
+ * Secrets (counted by the API server itself), a change the store just made
+ * is read back at once, a revision the helm v2 CLI writes behind the store's
+ * back is seen, and after the API server was away the watch starts again and
+ * catches up. Tiller only: the Helm 4 engine reads Helm's storage itself
+ * (the store asks it), so on that engine these tests are skipped.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { TillerCache } from '../../src/kube/tiller-cache.js';
+import { TillerSecretStorage } from '../../src/kube/tiller-storage.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { fault } from '../harness/fault-control.js';
+import { readTestEnv } from '../harness/test-env.js';
+import { apiserverSecretRequests } from './apiserver-requests.js';
+import { ensureNamespace, eventually, kubeClients } from './kube.js';
+import { api, startStore, type RunningStore } from './store.js';
+
+const run = promisify(execFile);
+const env = readTestEnv();
+const kube = kubeClients(env);
+const namespace = 'apps-stored-cache';
+const config = new KubeConfig();
+config.loadFromFile(env.cluster.kubeconfig);
+let running: RunningStore;
+let call: ReturnType<typeof api>;
+let id = '';
+/** The suite runs on Tiller; the release suites also run with the Helm 4 engine in Tiller's place (make test). */
+const onTiller = env.cluster.engine === 'tiller' ? describe : describe.skip;
+
+interface Revision {
+  revision: number;
+  version: string;
+  status: string;
+  description: string;
+}
+
+const lists = () => apiserverSecretRequests(config, 'LIST');
+const history = async () => (await call('GET', `/releases/${id}/history`, { user: 'alice' })).json as unknown as Revision[];
+const status = async () => (await call('GET', `/releases/${id}/status`, { user: 'alice' })).json as unknown as { status: string };
+const helm2 = (...args: string[]) =>
+  run(env.cluster.peers.helm ?? 'helm', ['--host', env.cluster.helmHost, ...args], { env: { ...process.env, HELM_HOME: `${env.cluster.dir}/helm-home` } });
+
+/** Lists of Secrets the API server served while `reads` ran (every client: Tiller and the control plane are idle). */
+async function listsDuring(reads: () => Promise<unknown>): Promise<number> {
+  const before = await lists();
+  await reads();
+  return (await lists()) - before;
+}
+
+onTiller('Tiller\'s stored releases from a watch', () => {
+  beforeAll(async () => {
+    await ensureNamespace(kube, namespace);
+    running = await startStore(env, { namespace: 'appstore-stored-cache', deployNamespaces: [namespace] });
+    call = api(running.url);
+  });
+
+  afterAll(async () => {
+    await fault(env.controlUrl, 'apiserver/start').catch(() => undefined);
+    if (id) await call('DELETE', `/releases/${id}`, { user: 'alice' }).catch(() => undefined);
+    await running?.stop();
+  });
+
+  test('a release just installed reads back at once, then status and history answer without listing Secrets', async () => {
+    const installed = await call('POST', '/releases', {
+      user: 'alice',
+      body: { namespace, application: 'sample/hello', version: '1.0.0', adminGroups: [], development: false, values: { message: 'cached' } },
+    });
+    expect(installed.status).toBe(200);
+    id = String(installed.json.id);
+    // Read right after the install: Tiller's last write may not have come through the watch yet, and is read all the same.
+    expect((await status()).status).toBe('DEPLOYED');
+    expect((await history()).map((r) => [r.revision, r.status])).toEqual([[1, 'DEPLOYED']]);
+    // Once the watch has delivered Tiller's writes, reads list nothing (before the cache, each read listed Secrets).
+    await eventually('reads answered from memory', async () => ((await listsDuring(status)) === 0 ? true : undefined), 10_000);
+    const listed = await listsDuring(async () => {
+      for (let i = 0; i < 10; i++) {
+        expect((await status()).status).toBe('DEPLOYED');
+        expect((await history()).map((r) => r.revision)).toEqual([1]);
+      }
+    });
+    expect(listed).toBe(0);
+  });
+
+  test('an upgrade and a rollback through the store are read back at once, the revision each made included', async () => {
+    const upgraded = await call('PATCH', `/releases/${id}`, { user: 'alice', body: { version: '1.1.0' } });
+    expect(upgraded.status).toBe(200);
+    expect((await history()).map((r) => [r.revision, r.version, r.status])).toEqual([
+      [2, '1.1.0', 'DEPLOYED'],
+      [1, '1.0.0', 'SUPERSEDED'],
+    ]);
+    const rolledBack = await call('POST', `/releases/${id}/rollback`, { user: 'alice', body: { revision: 1 } });
+    expect(rolledBack.status).toBe(200);
+    const [newest] = await history();
+    expect(newest).toMatchObject({ revision: 3, version: '1.0.0', status: 'DEPLOYED' });
+    expect((await status()).status).toBe('DEPLOYED');
+  });
+
+  test('a revision the helm v2 CLI writes, outside the store, is seen through the watch', async () => {
+    await helm2('upgrade', id, join(env.repoDir, 'hello-1.1.0.tgz'), '--reuse-values', '--set', 'message=from the CLI');
+    const seen = await eventually('the CLI\'s revision in the history', async () => {
+      const revisions = await history();
+      return revisions[0]?.revision === 4 ? revisions : undefined;
+    }, 10_000);
+    expect(seen.map((r) => [r.revision, r.version, r.status])).toEqual([
+      [4, '1.1.0', 'DEPLOYED'],
+      [3, '1.0.0', 'SUPERSEDED'],
+      [2, '1.1.0', 'SUPERSEDED'],
+      [1, '1.0.0', 'SUPERSEDED'],
+    ]);
+    expect(await listsDuring(async () => expect((await history())[0]?.revision).toBe(4))).toBe(0);
+  });
+
+  test('after the API server was away, the watch starts again by itself and catches up; reads list until it has', async () => {
+    const cache = new TillerCache({ config, namespace: env.cluster.tillerNamespace, log: createLogger('warn'), retryMs: 200, maxRetryMs: 2000 });
+    const storage = new TillerSecretStorage(config.makeApiClient(CoreV1Api), env.cluster.tillerNamespace, cache);
+    try {
+      await cache.start();
+      expect(cache.ready).toBe(true);
+      expect((await storage.latest(id, 4))?.version).toBe(4);
+      expect(storage.counts).toEqual({ cached: 1, listed: 0 });
+
+      await fault(env.controlUrl, 'apiserver/stop');
+      await eventually('the watch to notice', async () => (cache.ready ? undefined : true), 30_000);
+      await fault(env.controlUrl, 'apiserver/start');
+      await eventually('the API server back', async () => {
+        await helm2('upgrade', id, join(env.repoDir, 'hello-1.0.0.tgz'), '--reuse-values');
+        return true;
+      });
+      await eventually('the revision made after the restart in the cache', async () => (cache.ready && cache.index.revisions(id)[0] === 5 ? true : undefined), 60_000);
+      const listed = storage.counts.listed;
+      expect((await storage.latest(id, 5))?.version).toBe(5);
+      expect((await storage.history(id, 5))?.map((r) => r.version)).toEqual([5, 4, 3, 2, 1]);
+      expect(storage.counts.listed).toBe(listed);
+      // The store's own watch came back too.
+      await eventually('the store reading revision 5 from memory', async () => {
+        const n = await listsDuring(history);
+        return n === 0 && (await history())[0]?.revision === 5 ? true : undefined;
+      }, 60_000);
+    } finally {
+      await cache.stop();
+    }
+  });
+});
