@@ -53,7 +53,23 @@ const options = {
   idleSeconds: count('BENCH_IDLE_SECONDS', 60),
 };
 const namespace = 'bench';
-const settle = () => new Promise((resolve) => setTimeout(resolve, 3000));
+
+/**
+ * A process's RSS once it has settled: sampled every second for at least 5 s
+ * (V8 gives memory back after a load only when it next collects, which an
+ * idle process does within seconds), until three samples in a row lie within
+ * 2 MiB of each other, or 30 s have passed; the last sample.
+ */
+async function settledRssMb(pid: number): Promise<number> {
+  const samples: number[] = [];
+  for (let second = 0; second < 30; second++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    samples.push(processMemory(pid).rssMb);
+    const last = samples.slice(-3);
+    if (second >= 4 && Math.max(...last) - Math.min(...last) <= 2) break;
+  }
+  return samples.at(-1)!;
+}
 
 interface Memory {
   /** The store with only the sample repository (a few charts). */
@@ -173,16 +189,14 @@ async function main(): Promise<void> {
 
     console.error('[bench] store memory with the sample repository only');
     const small = await startChildStore(env, storeOptions);
-    await settle();
-    const sampleOnlyMb = processMemory(small.process.pid!).rssMb;
+    const sampleOnlyMb = await settledRssMb(small.process.pid!);
     await small.kill();
 
     console.error('[bench] store with the synthetic catalog');
     const repos = `sample=${env.repoUrl},many=${many.url},synthetic=${synthetic.url}`;
     store = await startChildStore(env, { ...storeOptions, extraEnv: { APPSTORE_REPOS: repos } });
     const pid = store.process.pid!;
-    await settle();
-    const catalogLoadedMb = processMemory(pid).rssMb;
+    const catalogLoadedMb = await settledRssMb(pid);
 
     console.error('[bench] GET /packages against the bare server');
     const http = await compareCatalogHttp(store.url, options);
