@@ -64,12 +64,12 @@ export class FairEngine implements ReleaseEngine {
     return this.change(() => this.inner.uninstall(name, options));
   }
 
-  content(name: string, revision?: number) {
-    return this.read(() => this.inner.content(name, revision));
+  content(name: string, revision?: number, read?: { atLeast?: number }) {
+    return this.read(() => this.inner.content(name, revision, read));
   }
 
-  history(name: string, max?: number) {
-    return this.read(() => this.inner.history(name, max));
+  history(name: string, max?: number, read?: { atLeast?: number }) {
+    return this.read(() => this.inner.history(name, max, read));
   }
 
   list(input?: { statusCodes?: readonly number[] }) {

@@ -5,7 +5,8 @@
  * working while Tiller is down; Tiller is asked when no storage reader is
  * configured, or it has nothing, or it cannot be read. A Helm engine has no
  * such limiter and is always asked, so the store needs no access to the
- * Secrets of target namespaces.
+ * Secrets of target namespaces; it is told the revision the record says
+ * exists (`atLeast`), since it answers from a watch-fed cache of its own.
  */
 import type { Release as TillerRelease } from '../../gen/hapi/release/release.js';
 import { AppStoreError, invalidArgument } from '../domain/errors.js';
@@ -27,7 +28,7 @@ export class ReleaseReads {
 
   /** The newest revision; `atLeast`: the revision the release's record says exists (ReleaseRecord.revision). */
   latest(id: string, atLeast?: number): Promise<TillerRelease> {
-    return this.read(id, (stored) => stored.latest(id, atLeast), () => this.deps.engine.content(id));
+    return this.read(id, (stored) => stored.latest(id, atLeast), () => this.deps.engine.content(id, 0, { atLeast }));
   }
 
   /** A revision, as a rollback reads its target: a 400 for a revision out of range, a 422 for one the release lacks. */
@@ -45,7 +46,7 @@ export class ReleaseReads {
 
   /** Every revision, newest first, with the user's values of each; `atLeast` as for latest(). */
   async revisions(id: string, atLeast?: number): Promise<Revision[]> {
-    const revisions = await this.read(id, (stored) => stored.history(id, atLeast), () => this.deps.engine.history(id));
+    const revisions = await this.read(id, (stored) => stored.history(id, atLeast), () => this.deps.engine.history(id, undefined, { atLeast }));
     return revisions
       .map((r) => ({
         revision: r.version,

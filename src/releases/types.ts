@@ -103,8 +103,9 @@ export interface ReleaseEngine {
   }): Promise<TillerRelease>;
   rollback(input: { name: string; revision: number; description?: string; allowClusterScoped?: boolean }): Promise<TillerRelease>;
   uninstall(name: string, options?: { purge?: boolean; disableHooks?: boolean; description?: string }): Promise<unknown>;
-  content(name: string, revision?: number): Promise<TillerRelease>;
-  history(name: string, max?: number): Promise<TillerRelease[]>;
+  /** `read.atLeast`: the revision the store's record says exists, for an engine that reads from a cache. */
+  content(name: string, revision?: number, read?: { atLeast?: number }): Promise<TillerRelease>;
+  history(name: string, max?: number, read?: { atLeast?: number }): Promise<TillerRelease[]>;
   list(input?: { statusCodes?: readonly number[] }): Promise<TillerRelease[]>;
 }
 

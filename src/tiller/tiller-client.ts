@@ -65,6 +65,19 @@ export type TillerCallObserver = (operation: string) => (error?: AppStoreError) 
  */
 export const ALLOW_CLUSTER_SCOPED_HEADER = 'x-appstore-allow-cluster-scoped';
 
+/**
+ * Sent as gRPC metadata on a read of a release's stored revisions (content, history): the revision the store's record
+ * says exists (ReleaseRecord.revision), so that the store's engine (engine/), which answers such reads from a watch-fed
+ * cache, asks the API server instead while its cache holds only older revisions. Tiller ignores it.
+ */
+export const MIN_REVISION_HEADER = 'x-appstore-min-revision';
+
+/** What a read of stored revisions may carry beyond Tiller's request. */
+export interface ReadOptions {
+  /** The newest revision the caller knows exists (see MIN_REVISION_HEADER). */
+  readonly atLeast?: number;
+}
+
 /** What a change may carry beyond Tiller's request. */
 interface ChangeOptions {
   /** The operator allowed cluster-scoped objects for this chart (see ALLOW_CLUSTER_SCOPED_HEADER). */
@@ -260,16 +273,16 @@ export class TillerClient {
   }
 
   /** The full release (chart, values, manifest) of a revision (0 = the latest). */
-  async content(name: string, revision = 0): Promise<Release> {
-    const res = await this.unary<GetReleaseContentResponse>('content', this.readTimeoutMs, {}, (md, opts, cb) =>
+  async content(name: string, revision = 0, read: ReadOptions = {}): Promise<Release> {
+    const res = await this.unary<GetReleaseContentResponse>('content', this.readTimeoutMs, read, (md, opts, cb) =>
       this.client.getReleaseContent({ name, version: revision }, md, opts, cb),
     );
     return requireRelease('content', res.release);
   }
 
   /** Revisions of a release, newest first, as Tiller returns them. */
-  async history(name: string, max = 256): Promise<Release[]> {
-    const res = await this.unary<GetHistoryResponse>('history', this.readTimeoutMs, {}, (md, opts, cb) =>
+  async history(name: string, max = 256, read: ReadOptions = {}): Promise<Release[]> {
+    const res = await this.unary<GetHistoryResponse>('history', this.readTimeoutMs, read, (md, opts, cb) =>
       this.client.getHistory({ name, max }, md, opts, cb),
     );
     return res.releases;
@@ -358,17 +371,19 @@ export class TillerClient {
     return timeoutSeconds * 1000 + this.writeSlackMs;
   }
 
-  private metadata(options: ChangeOptions = {}): Metadata {
+  private metadata(options: ChangeOptions & ReadOptions = {}): Metadata {
     const md = new Metadata();
     md.set('x-helm-api-client', this.clientVersion);
     if (options.allowClusterScoped) md.set(ALLOW_CLUSTER_SCOPED_HEADER, 'true');
+    const { atLeast } = options;
+    if (atLeast !== undefined && Number.isInteger(atLeast) && atLeast > 0) md.set(MIN_REVISION_HEADER, String(atLeast));
     return md;
   }
 
   private unary<T>(
     operation: string,
     deadlineMs: number,
-    options: ChangeOptions,
+    options: ChangeOptions & ReadOptions,
     call: (md: Metadata, opts: Partial<CallOptions>, cb: Callback<T>) => ClientUnaryCall,
   ): Promise<T> {
     const done = this.observer(operation);

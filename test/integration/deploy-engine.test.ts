@@ -96,7 +96,7 @@ describe('the engine overlay against the real API server', () => {
   it('grants impersonation of appstore-deployer only, and the deployer a Role in its own namespace only', () => {
     expect(find(objects, 'ClusterRole', 'appstore-engine').rules).toEqual([
       { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'], resourceNames: [DEPLOYER] },
-      { apiGroups: [''], resources: ['secrets'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['list', 'watch'] },
     ]);
     expect(find(objects, 'ClusterRoleBinding', 'appstore-engine').subjects).toEqual([{ kind: 'ServiceAccount', name: 'appstore', namespace: STORE_NAMESPACE }]);
     for (const ns of TARGET_NAMESPACES) {
@@ -163,6 +163,7 @@ describe('the engine overlay RBAC, applied for real', () => {
     expect(await can(POD_SA, 'patch', 'configmaps', '-n', 'team-a')).toBe(false);
     expect(await can(POD_SA, 'create', 'secrets', '-n', 'default')).toBe(false);
     expect(await can(POD_SA, 'list', 'secrets', '--all-namespaces')).toBe(true); // Helm's records by label, in every namespace
+    expect(await can(POD_SA, 'watch', 'secrets', '--all-namespaces')).toBe(true); // the engine's release cache
   });
 
   it('lets appstore-deployer write in its own namespace and nowhere else', async () => {
@@ -204,6 +205,8 @@ describe('the engine overlay RBAC, applied for real', () => {
     try {
       procs.start('appstore-engine', binary, [...args, `-kubeconfig=${podKubeconfig}`], { HOME: dir });
       await waitFor('the engine as the pod ServiceAccount', async () => (await client.version()) !== '', 60_000, () => procs.tail('appstore-engine'));
+      // Its release cache (a watch of owner=helm Secrets in every namespace) synced under the pod's RBAC.
+      expect(procs.tail('appstore-engine', 200)).not.toMatch(/release cache: (not synced|watch of)/);
       const installed = await client.install({ chart: await chart('1.0.0'), name, namespace: 'team-a', valuesYaml: 'message: as the deployer\n' });
       expect(installed.info?.status?.code).toBe(ReleaseStatusCode.DEPLOYED);
       expect((await kube.core.readNamespacedConfigMap({ name: `${name}-hello`, namespace: 'team-a' })).data?.message).toBe('as the deployer');

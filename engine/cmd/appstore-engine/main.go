@@ -6,6 +6,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,16 +16,26 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"google.golang.org/grpc"
 	"helm.sh/helm/v4/pkg/kube"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 
 	"appstore.local/engine/gen/hapi/services"
+	"appstore.local/engine/internal/releasecache"
 	"appstore.local/engine/internal/server"
+)
+
+const (
+	// releaseCacheResync re-delivers what the release cache's informer holds.
+	releaseCacheResync = 10 * time.Minute
+	// releaseCacheSyncWait bounds the wait for the release cache's first list before serving.
+	releaseCacheSyncWait = 30 * time.Second
 )
 
 type options struct {
@@ -38,6 +49,8 @@ type options struct {
 	impersonate string
 	// skipTenancyCheck is for tests of the RBAC layer only.
 	skipTenancyCheck bool
+	// releaseCache holds Helm's release Secrets in memory from a watch (internal/releasecache).
+	releaseCache bool
 }
 
 func parseFlags(args []string) (options, error) {
@@ -52,6 +65,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.historyMax, "history-max", 20, "revisions kept per release on upgrade and rollback (0: all), as Tiller's TILLER_HISTORY_MAX")
 	fs.StringVar(&o.impersonate, "impersonate-serviceaccount", "", "apply a release's objects as the ServiceAccount of this name in the release's namespace (system:serviceaccount:<namespace>:<name>); empty: as the engine itself")
 	fs.BoolVar(&o.skipTenancyCheck, "unsafe-skip-tenancy-check", false, "switch off the check that keeps releases' objects in their namespace; for tests of the RBAC layer only")
+	fs.BoolVar(&o.releaseCache, "release-cache", true, "hold Helm's release Secrets (owner=helm, every namespace) in memory from a watch, so that status, content and history list no Secrets; false: every read asks the API server")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -126,8 +140,25 @@ func run(o options, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("kubernetes metadata client: %w", err)
 	}
-	srv := server.New(server.NewConfigs(getter, log, o.impersonate), server.NewLocator(meta), log,
-		server.Options{HistoryMax: o.historyMax, SkipTenancyCheck: o.skipTenancyCheck})
+	configs := server.NewConfigs(getter, log, o.impersonate)
+	opts := server.Options{HistoryMax: o.historyMax, SkipTenancyCheck: o.skipTenancyCheck}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if o.releaseCache {
+		cs, err := kubernetes.NewForConfig(restConfig)
+		if err != nil {
+			return fmt.Errorf("kubernetes client: %w", err)
+		}
+		rc := releasecache.New(cs, releaseCacheResync, log)
+		go rc.Run(ctx)
+		// Reads do not wait for it: until its first list is in, they ask the API server.
+		if !rc.WaitForSync(ctx, releaseCacheSyncWait) {
+			log.Warn("release cache: not synced yet; reads ask the API server until it is", "waited", releaseCacheSyncWait.String())
+		}
+		configs.WithCache(rc.Index)
+		opts.Cache = rc
+	}
+	srv := server.New(configs, server.NewLocator(meta), log, opts)
 	if o.skipTenancyCheck {
 		log.Warn("the tenancy check is off (-unsafe-skip-tenancy-check): releases may write outside their namespace unless RBAC stops them")
 	}
@@ -147,6 +178,6 @@ func run(o options, log *slog.Logger) error {
 		g.GracefulStop()
 	}()
 	log.Info("listening", "address", lis.Addr().String(), "version", server.Version(), "kubeQPS", o.qps, "kubeBurst", o.burst, "historyMax", o.historyMax,
-		"impersonateServiceAccount", o.impersonate, "tenancyCheck", !o.skipTenancyCheck)
+		"impersonateServiceAccount", o.impersonate, "tenancyCheck", !o.skipTenancyCheck, "releaseCache", o.releaseCache)
 	return g.Serve(lis)
 }

@@ -5,8 +5,9 @@ import (
 	"sort"
 
 	"helm.sh/helm/v4/pkg/action"
+	"helm.sh/helm/v4/pkg/release"
 	rcommon "helm.sh/helm/v4/pkg/release/common"
-	release "helm.sh/helm/v4/pkg/release/v1"
+	helmrelease "helm.sh/helm/v4/pkg/release/v1"
 
 	hapirelease "appstore.local/engine/gen/hapi/release"
 	"appstore.local/engine/gen/hapi/services"
@@ -14,14 +15,16 @@ import (
 )
 
 // GetReleaseContent runs action.Get; revision 0 is the latest, as in Tiller.
+// The stored release is read from the release cache when it may answer (see
+// cached_reads.go).
 func (s *Server) GetReleaseContent(ctx context.Context, req *services.GetReleaseContentRequest) (*services.GetReleaseContentResponse, error) {
-	cfg, _, err := s.located(ctx, req.GetName())
-	if err != nil {
-		return nil, s.fail("GetReleaseContent", req.GetName(), err)
-	}
-	get := action.NewGet(cfg)
-	get.Version = int(req.GetVersion())
-	r, err := get.Run(req.GetName())
+	var r release.Releaser
+	err := s.reading(ctx, req.GetName(), int(req.GetVersion()), func(cfg *action.Configuration) (err error) {
+		get := action.NewGet(cfg)
+		get.Version = int(req.GetVersion())
+		r, err = get.Run(req.GetName())
+		return err
+	})
 	if err != nil {
 		return nil, s.fail("GetReleaseContent", req.GetName(), err)
 	}
@@ -35,13 +38,15 @@ func (s *Server) GetReleaseContent(ctx context.Context, req *services.GetRelease
 // GetReleaseStatus runs action.Status, which also reads the release's live
 // objects for Status.resources; an uninstalled release has none to read.
 func (s *Server) GetReleaseStatus(ctx context.Context, req *services.GetReleaseStatusRequest) (*services.GetReleaseStatusResponse, error) {
-	cfg, _, err := s.located(ctx, req.GetName())
-	if err != nil {
-		return nil, s.fail("GetReleaseStatus", req.GetName(), err)
-	}
-	get := action.NewGet(cfg)
-	get.Version = int(req.GetVersion())
-	r, err := get.Run(req.GetName())
+	var r release.Releaser
+	var cfg *action.Configuration
+	err := s.reading(ctx, req.GetName(), int(req.GetVersion()), func(c *action.Configuration) (err error) {
+		get := action.NewGet(c)
+		get.Version = int(req.GetVersion())
+		r, err = get.Run(req.GetName())
+		cfg = c
+		return err
+	})
 	if err != nil {
 		return nil, s.fail("GetReleaseStatus", req.GetName(), err)
 	}
@@ -64,15 +69,15 @@ func (s *Server) GetReleaseStatus(ctx context.Context, req *services.GetReleaseS
 
 // GetHistory runs action.History: newest revision first, at most max (0: all).
 func (s *Server) GetHistory(ctx context.Context, req *services.GetHistoryRequest) (*services.GetHistoryResponse, error) {
-	cfg, _, err := s.located(ctx, req.GetName())
+	var revs []release.Releaser
+	err := s.reading(ctx, req.GetName(), 0, func(cfg *action.Configuration) (err error) {
+		revs, err = action.NewHistory(cfg).Run(req.GetName())
+		return err
+	})
 	if err != nil {
 		return nil, s.fail("GetHistory", req.GetName(), err)
 	}
-	revs, err := action.NewHistory(cfg).Run(req.GetName())
-	if err != nil {
-		return nil, s.fail("GetHistory", req.GetName(), err)
-	}
-	rels := make([]*release.Release, 0, len(revs))
+	rels := make([]*helmrelease.Release, 0, len(revs))
 	for _, r := range revs {
 		rel, err := asRelease(r)
 		if err != nil {

@@ -27,6 +27,8 @@ type Options struct {
 	HistoryMax int
 	// SkipTenancyCheck switches the tenancy check off: for tests of the RBAC layer only.
 	SkipTenancyCheck bool
+	// Cache answers reads of stored releases from memory when it may (cached_reads.go); nil: the API server always.
+	Cache ReleaseCache
 }
 
 // Server implements services.ReleaseServiceServer.
