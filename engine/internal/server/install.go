@@ -75,7 +75,8 @@ func (s *Server) install(ctx context.Context, req *services.InstallReleaseReques
 		in.PostRenderer = check
 		in.PostRenderStrategy = action.PostRenderStrategyCombined
 	}
-	r, err := in.RunWithContext(ctx, ch, vals)
+	// Not cancelled with the call: see upgrade.go.
+	r, err := in.RunWithContext(context.WithoutCancel(ctx), ch, vals)
 	if err != nil {
 		return nil, err
 	}

@@ -62,7 +62,9 @@ func (s *Server) upgrade(ctx context.Context, req *services.UpdateReleaseRequest
 		up.PostRenderer = check // hooks and manifests in one stream, as on install
 		up.PostRenderStrategy = action.PostRenderStrategyCombined
 	}
-	r, err := up.RunWithContext(ctx, req.GetName(), ch, vals)
+	// A change runs to its end when its caller goes away (a store replica killed, a deadline passed), as Tiller's do
+	// and as rollback and uninstall here do: Helm would otherwise record a half-applied revision as FAILED, cancelled.
+	r, err := up.RunWithContext(context.WithoutCancel(ctx), req.GetName(), ch, vals)
 	if err != nil {
 		return nil, err
 	}
