@@ -58,19 +58,11 @@ async function listsDuring(reads: () => Promise<unknown>): Promise<number> {
   return (await lists()) - before;
 }
 
-onTiller('Tiller\'s stored releases from a watch', () => {
-  beforeAll(async () => {
-    await ensureNamespace(kube, namespace);
-    running = await startStore(env, { namespace: 'appstore-stored-cache', deployNamespaces: [namespace] });
-    call = api(running.url);
-  });
-
-  afterAll(async () => {
-    await fault(env.controlUrl, 'apiserver/start').catch(() => undefined);
-    if (id) await call('DELETE', `/releases/${id}`, { user: 'alice' }).catch(() => undefined);
-    await running?.stop();
-  });
-
+/**
+ * On either engine: an install reads back at once, then status and history list no Secrets; an upgrade and a
+ * rollback through the store read back at once.
+ */
+function readsFromMemory(): void {
   test('a release just installed reads back at once, then status and history answer without listing Secrets', async () => {
     const installed = await call('POST', '/releases', {
       user: 'alice',
@@ -78,10 +70,10 @@ onTiller('Tiller\'s stored releases from a watch', () => {
     });
     expect(installed.status).toBe(200);
     id = String(installed.json.id);
-    // Read right after the install: Tiller's last write may not have come through the watch yet, and is read all the same.
+    // Read right after the install: the engine's last write may not have come through the watch yet, and is read all the same.
     expect((await status()).status).toBe('DEPLOYED');
     expect((await history()).map((r) => [r.revision, r.status])).toEqual([[1, 'DEPLOYED']]);
-    // Once the watch has delivered Tiller's writes, reads list nothing (before the cache, each read listed Secrets).
+    // Once the watch has delivered the engine's writes, reads list nothing (before the cache, each read listed Secrets).
     await eventually('reads answered from memory', async () => ((await listsDuring(status)) === 0 ? true : undefined), 10_000);
     const listed = await listsDuring(async () => {
       for (let i = 0; i < 10; i++) {
@@ -105,6 +97,22 @@ onTiller('Tiller\'s stored releases from a watch', () => {
     expect(newest).toMatchObject({ revision: 3, version: '1.0.0', status: 'DEPLOYED' });
     expect((await status()).status).toBe('DEPLOYED');
   });
+}
+
+onTiller('Tiller\'s stored releases from a watch', () => {
+  beforeAll(async () => {
+    await ensureNamespace(kube, namespace);
+    running = await startStore(env, { namespace: 'appstore-stored-cache', deployNamespaces: [namespace] });
+    call = api(running.url);
+  });
+
+  afterAll(async () => {
+    await fault(env.controlUrl, 'apiserver/start').catch(() => undefined);
+    if (id) await call('DELETE', `/releases/${id}`, { user: 'alice' }).catch(() => undefined);
+    await running?.stop();
+  });
+
+  readsFromMemory();
 
   test('a revision the helm v2 CLI writes, outside the store, is seen through the watch', async () => {
     await helm2('upgrade', id, join(env.repoDir, 'hello-1.1.0.tgz'), '--reuse-values', '--set', 'message=from the CLI');
@@ -172,39 +180,7 @@ onEngine('the Helm 4 engine\'s stored releases from a watch', () => {
     await running?.stop();
   });
 
-  test('a release just installed reads back at once, then status and history answer without listing Secrets', async () => {
-    const installed = await call('POST', '/releases', {
-      user: 'alice',
-      body: { namespace, application: 'sample/hello', version: '1.0.0', adminGroups: [], development: false, values: { message: 'cached' } },
-    });
-    expect(installed.status).toBe(200);
-    id = String(installed.json.id);
-    expect((await status()).status).toBe('DEPLOYED');
-    expect((await history()).map((r) => [r.revision, r.status])).toEqual([[1, 'DEPLOYED']]);
-    // Before the cache, each read listed the release's Secrets (its namespace, then its revisions).
-    await eventually('reads answered from memory', async () => ((await listsDuring(status)) === 0 ? true : undefined), 10_000);
-    const listed = await listsDuring(async () => {
-      for (let i = 0; i < 10; i++) {
-        expect((await status()).status).toBe('DEPLOYED');
-        expect((await history()).map((r) => r.revision)).toEqual([1]);
-      }
-    });
-    expect(listed).toBe(0);
-  });
-
-  test('an upgrade and a rollback through the store are read back at once, the revision each made included', async () => {
-    const upgraded = await call('PATCH', `/releases/${id}`, { user: 'alice', body: { version: '1.1.0' } });
-    expect(upgraded.status).toBe(200);
-    expect((await history()).map((r) => [r.revision, r.version, r.status])).toEqual([
-      [2, '1.1.0', 'DEPLOYED'],
-      [1, '1.0.0', 'SUPERSEDED'],
-    ]);
-    const rolledBack = await call('POST', `/releases/${id}/rollback`, { user: 'alice', body: { revision: 1 } });
-    expect(rolledBack.status).toBe(200);
-    const [newest] = await history();
-    expect(newest).toMatchObject({ revision: 3, version: '1.0.0', status: 'DEPLOYED' });
-    expect((await status()).status).toBe('DEPLOYED');
-  });
+  readsFromMemory();
 
   test('a revision the helm4 CLI writes, outside the store, is seen through the watch', async () => {
     await helm4('upgrade', id, join(env.repoDir, 'hello-1.1.0.tgz'), '-n', namespace, '--reuse-values', '--set', 'message=from the CLI');
