@@ -62,7 +62,11 @@ export function catalogLane(deps: CatalogLaneDeps): Lane {
       },
       // Unavailable, or anything unexpected: express asks again and answers with its problem+json.
       () => next(),
-    );
+    ).catch((err: unknown) => {
+      // Writing the answer failed: nothing is left to answer with, but the process must not die of it.
+      deps.log.error({ requestId, err }, 'writing a catalog listing failed');
+      res.destroy();
+    });
   };
 }
 
