@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import { composeAppStore } from './compose.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './observability/logger.js';
+import { asyncStdout, createLogger } from './observability/logger.js';
 
 /** In-flight requests get this long after SIGTERM (Kubernetes' default grace period is 30 s). */
 const SHUTDOWN_GRACE_MS = 25_000;
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, asyncStdout());
   const store = await composeAppStore(config, process.env, log);
   let draining = false;
   const http = createServer((req, res) => {
