@@ -99,6 +99,21 @@ function readsFromMemory(): void {
   });
 }
 
+/** After a CLI upgrade to 1.1.0 (revision 4): the history shows it through the watch, and then reads list nothing. */
+async function expectCliRevisionSeen(): Promise<void> {
+  const seen = await eventually('the CLI\'s revision in the history', async () => {
+    const revisions = await history();
+    return revisions[0]?.revision === 4 ? revisions : undefined;
+  }, 10_000);
+  expect(seen.map((r) => [r.revision, r.version, r.status])).toEqual([
+    [4, '1.1.0', 'DEPLOYED'],
+    [3, '1.0.0', 'SUPERSEDED'],
+    [2, '1.1.0', 'SUPERSEDED'],
+    [1, '1.0.0', 'SUPERSEDED'],
+  ]);
+  expect(await listsDuring(async () => expect((await history())[0]?.revision).toBe(4))).toBe(0);
+}
+
 onTiller('Tiller\'s stored releases from a watch', () => {
   beforeAll(async () => {
     await ensureNamespace(kube, namespace);
@@ -116,17 +131,7 @@ onTiller('Tiller\'s stored releases from a watch', () => {
 
   test('a revision the helm v2 CLI writes, outside the store, is seen through the watch', async () => {
     await helm2('upgrade', id, join(env.repoDir, 'hello-1.1.0.tgz'), '--reuse-values', '--set', 'message=from the CLI');
-    const seen = await eventually('the CLI\'s revision in the history', async () => {
-      const revisions = await history();
-      return revisions[0]?.revision === 4 ? revisions : undefined;
-    }, 10_000);
-    expect(seen.map((r) => [r.revision, r.version, r.status])).toEqual([
-      [4, '1.1.0', 'DEPLOYED'],
-      [3, '1.0.0', 'SUPERSEDED'],
-      [2, '1.1.0', 'SUPERSEDED'],
-      [1, '1.0.0', 'SUPERSEDED'],
-    ]);
-    expect(await listsDuring(async () => expect((await history())[0]?.revision).toBe(4))).toBe(0);
+    await expectCliRevisionSeen();
   });
 
   test('after the API server was away, the watch starts again by itself and catches up; reads list until it has', async () => {
@@ -186,17 +191,7 @@ onEngine('the Helm 4 engine\'s stored releases from a watch', () => {
 
   test('a revision the helm4 CLI writes, outside the store, is seen through the watch', async () => {
     await helm4('upgrade', id, join(env.repoDir, 'hello-1.1.0.tgz'), '-n', namespace, '--reuse-values', '--set', 'message=from the CLI');
-    const seen = await eventually('the CLI\'s revision in the history', async () => {
-      const revisions = await history();
-      return revisions[0]?.revision === 4 ? revisions : undefined;
-    }, 10_000);
-    expect(seen.map((r) => [r.revision, r.version, r.status])).toEqual([
-      [4, '1.1.0', 'DEPLOYED'],
-      [3, '1.0.0', 'SUPERSEDED'],
-      [2, '1.1.0', 'SUPERSEDED'],
-      [1, '1.0.0', 'SUPERSEDED'],
-    ]);
-    expect(await listsDuring(async () => expect((await history())[0]?.revision).toBe(4))).toBe(0);
+    await expectCliRevisionSeen();
   });
 
   test('a reader that knows of a newer revision than the cache holds (another replica\'s change) makes the engine ask the API server', async () => {
